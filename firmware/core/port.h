@@ -17,6 +17,10 @@ size_t port_uart_read(uint8_t *buf, size_t max);
 /* Blocking write of all len bytes. */
 void port_uart_write(const uint8_t *buf, size_t len);
 
+/* Added: bytes the port dropped because its receive buffer was full (STATS
+ * rx_overflows). */
+uint32_t port_rx_overflows(void);
+
 /* Wait until more input may have arrived (WFI on a board; a blocking poll on
  * the host build). May return early. */
 void port_idle(void);
@@ -36,6 +40,9 @@ uint32_t port_model_slot_size(void);
 /* Write into the slot at offset (RAM: memcpy; flash: program). Returns 0 on
  * success. */
 int port_model_slot_write(uint32_t offset, const uint8_t *data, size_t len);
+/* Added: non-zero when port_model_slot_write works (HELLO capability
+ * LOAD_MODEL); a flash slot the port cannot program answers 0. */
+int port_model_slot_writable(void);
 
 /* The engine's arena (the RAM the linker leaves over, on a board). */
 uint8_t *port_arena(void);

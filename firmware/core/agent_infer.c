@@ -1,0 +1,87 @@
+/* INPUT and INFER. */
+#include <string.h>
+
+#include "agent_internal.h"
+#include "bytes.h"
+#include "port.h"
+
+void h_input(tf_agent *a, const tf_frame *f)
+{
+    uint32_t off = tf_get_u32(f->payload);
+    uint32_t n = f->len - 4u;
+    if (!engine_loaded()) {
+        agent_send_error(a, f->seq, TF_E_NO_MODEL, "INPUT without a model");
+        return;
+    }
+    uint32_t size = engine_input_info()->bytes;
+    if (off > size || n > size - off) {
+        agent_errorf(a, f->seq, TF_E_BAD_ARG,
+                     "input [%u, +%u) outside tensor of %u bytes", off, n,
+                     size);
+        return;
+    }
+    if (n)
+        memcpy(engine_input_buffer() + off, f->payload + 4, n);
+    tx_begin(&a->tx, TF_RESPONSE(TF_INPUT), f->seq);
+    tx_u32(&a->tx, off);
+    tx_send(&a->tx, port_uart_write);
+}
+
+static void send_output(tf_agent *a, uint16_t seq)
+{
+    const uint8_t *out = engine_output_buffer();
+    uint32_t size = engine_output_info()->bytes;
+    const uint32_t step = TF_MAX_PAYLOAD - 4;
+    for (uint32_t off = 0; off < size; off += step) {
+        uint32_t n = size - off < step ? size - off : step;
+        tx_begin(&a->tx, TF_RESPONSE(TF_OUTPUT), seq);
+        tx_u32(&a->tx, off);
+        tx_bytes(&a->tx, out + off, n);
+        tx_send(&a->tx, port_uart_write);
+    }
+}
+
+static void send_result(tf_agent *a, uint16_t seq, uint64_t ticks,
+                        uint16_t n_profile)
+{
+    tf_tx *t = &a->tx;
+    tx_begin(t, TF_RESPONSE(TF_INFER), seq);
+    tx_u16(t, 0);
+    tx_u64(t, ticks);
+    tx_u32(t, engine_output_info()->bytes);
+    tx_u16(t, n_profile);
+    for (uint16_t i = 0; i < n_profile; i++) {
+        const engine_op_profile *p = &a->profile[i];
+        tx_u8(t, p->builtin_op);
+        tx_u8(t, 0);
+        tx_u16(t, p->op_index);
+        tx_u32(t, p->ticks);
+    }
+    tx_send(t, port_uart_write);
+}
+
+void h_infer(tf_agent *a, const tf_frame *f)
+{
+    int profile = f->payload[0] & TF_INFER_FLAG_PROFILE;
+    uint16_t n_profile = 0;
+    if (!engine_loaded()) {
+        agent_send_error(a, f->seq, TF_E_NO_MODEL, "INFER without a model");
+        return;
+    }
+    memset(&a->err, 0, sizeof a->err);
+
+    /* Timed region: no UART output until it ends. */
+    uint64_t t0 = port_cycles();
+    int st = engine_invoke(port_cycles, profile ? a->profile : NULL,
+                           profile ? TF_MAX_PROFILE : 0, &n_profile, &a->err);
+    uint64_t t1 = port_cycles();
+
+    if (st != ENGINE_OK) {
+        agent_send_engine_error(a, f->seq, st);
+        return;
+    }
+    if (n_profile > TF_MAX_PROFILE)
+        n_profile = TF_MAX_PROFILE;
+    send_output(a, f->seq);
+    send_result(a, f->seq, t1 - t0, profile ? n_profile : 0);
+}

@@ -1,0 +1,83 @@
+/* Fixed-point quantization arithmetic, bit-identical to TFLite Micro's
+ * reference kernels (tensorflow/lite/kernels/internal/common.h,
+ * quantization_util.cc and gemmlowp's fixedpoint.h).
+ *
+ * TFLM has two MultiplyByQuantizedMultiplier variants chosen at build time by
+ * TFLITE_SINGLE_ROUNDING. The default (macro undefined, which is what the
+ * tflite-micro Python package and the stock TFLM Makefile use) is the
+ * "double rounding" one: a saturating rounding doubling high multiply (the
+ * ARM VQRDMULH semantics) followed by a rounding right shift. Define
+ * ENGINE_SINGLE_ROUNDING=1 to match a TFLM built with
+ * TFLITE_SINGLE_ROUNDING=1 (one 64-bit multiply and one rounding shift).
+ *
+ * Right shifts of negative values are arithmetic (GCC and Clang guarantee
+ * it; C11 leaves it implementation-defined). */
+#ifndef ENG_QUANT_H
+#define ENG_QUANT_H
+
+#include <stdint.h>
+
+#ifndef ENGINE_SINGLE_ROUNDING
+#define ENGINE_SINGLE_ROUNDING 0
+#endif
+
+/* gemmlowp SaturatingRoundingDoublingHighMul: round(a * b / 2^31), ties away
+ * from zero, with INT32_MIN * INT32_MIN saturated. gemmlowp divides the
+ * nudged 64-bit product by 2^31 (truncating toward zero); the shift form
+ * below is the same value without a 64-bit division call on Cortex-M. */
+static inline int32_t q_srdhm(int32_t a, int32_t b)
+{
+    if (a == b && a == INT32_MIN) {
+        return INT32_MAX;
+    }
+    int64_t ab = (int64_t)a * (int64_t)b;
+    int64_t x = ab + (ab >= 0 ? (int64_t)(1 << 30) : (int64_t)(1 - (1 << 30)));
+    if (x < 0) {
+        x += ((int64_t)1 << 31) - 1; /* truncate toward zero */
+    }
+    return (int32_t)(x >> 31);
+}
+
+/* gemmlowp RoundingDivideByPOT: x / 2^e rounded to nearest, ties away from
+ * zero. 0 <= e <= 31. */
+static inline int32_t q_rdbp(int32_t x, int e)
+{
+    const int32_t mask = (int32_t)(((int64_t)1 << e) - 1);
+    const int32_t remainder = x & mask;
+    const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (x >> e) + (remainder > threshold ? 1 : 0);
+}
+
+/* TFLM MultiplyByQuantizedMultiplier(int32 x, multiplier, shift): x times
+ * multiplier / 2^31 times 2^shift. shift is in [-31, 30] (checked at load).
+ * The left shift wraps like TFLM's int32 arithmetic does in practice. */
+static inline int32_t q_mul(int32_t x, int32_t m, int shift)
+{
+#if ENGINE_SINGLE_ROUNDING
+    const int total = 31 - shift;
+    int64_t r = (int64_t)x * (int64_t)m + ((int64_t)1 << (total - 1));
+    return (int32_t)(r >> total);
+#else
+    const int left = shift > 0 ? shift : 0;
+    const int right = shift > 0 ? 0 : -shift;
+    return q_rdbp(q_srdhm((int32_t)((uint32_t)x << left), m), right);
+#endif
+}
+
+/* TFLM QuantizeMultiplier: m = q * 2^shift with q in [0.5, 1) as Q0.31,
+ * computed with frexp and round in double precision. Returns 0, or -1 when
+ * the multiplier is not a finite positive number whose shift fits [-31, 30]
+ * (TFLM would compute garbage or abort for those). */
+int q_quantize_multiplier(double m, int32_t *qm, int *shift);
+
+/* TFLM CalculateActivationRangeQuantized for a fused activation code
+ * (0 NONE, 1 RELU, 2 RELU_N1_TO_1, 3 RELU6) and an output of [qmin, qmax]
+ * with the given scale and zero point. Returns -1 for an unsupported code or
+ * an out-of-range bound. */
+int q_activation_range(uint8_t act, float scale, int32_t zero_point, int32_t qmin, int32_t qmax,
+                       int32_t *act_min, int32_t *act_max);
+
+/* A float that is finite and > 0 (scales). */
+int q_scale_ok(float s);
+
+#endif

@@ -1,0 +1,16 @@
+"""Board backends: name → class, imported on first use; more via entry points
+in the `tinyfarm.backends` group."""
+
+from harness.backends.base import BoardBackend
+from harness.registry import Registry
+
+BACKENDS: Registry[BoardBackend] = Registry(
+    "backend",
+    "tinyfarm.backends",
+    {
+        "qemu": "harness.backends.qemu:QemuBackend",
+        "fake": "harness.backends.hostagent:HostAgentBackend",
+    },
+)
+
+__all__ = ["BACKENDS", "BoardBackend"]

@@ -1,0 +1,117 @@
+"""What every board backend does: describe, start or flash, open the link, clean up.
+
+A BoardConfig describes a board; a backend acts on it (labgrid's split).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from harness.config import BoardConfig
+from harness.links import Link, SerialLink
+
+if TYPE_CHECKING:
+    from harness.configload import Key
+    from harness.firmware import FirmwareImage
+
+
+@dataclass(frozen=True)
+class LatencyModel:
+    """How the agent's counter ticks become cycles at the board's clock.
+
+    kind says what the figure is: "measured" (a cycle counter on silicon),
+    "instruction-estimate" (an emulator's instruction count: no pipeline,
+    wait states or caches), or "host-wallclock" (the host build's clock).
+    """
+
+    kind: str
+    cycles_per_tick: float
+
+    def cycles(self, ticks: int) -> float:
+        return ticks * self.cycles_per_tick
+
+
+@dataclass(frozen=True)
+class Presence:
+    present: bool
+    reason: str = ""
+
+
+class BoardBackend(ABC):
+    # Keys this backend accepts in a [[boards]] table beyond the common ones.
+    config_keys: ClassVar[dict[str, Key]] = {}
+    emulated: ClassVar[bool] = False
+    default_target: ClassVar[str | None] = None
+    default_clock_hz: ClassVar[int] = 25_000_000
+
+    def __init__(self, board: BoardConfig, workdir: Path):
+        self.board = board
+        self.workdir = workdir
+        workdir.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def target(self) -> str:
+        """The firmware port this board runs."""
+        target = self.board.target or self.default_target
+        if target is None:
+            raise ValueError(f"board {self.board.name}: set target (the firmware port)")
+        return target
+
+    @property
+    def clock_hz(self) -> int:
+        return self.board.clock_hz or self.default_clock_hz
+
+    def presence(self) -> Presence:
+        return Presence(True)
+
+    def identity(self) -> dict[str, str]:
+        return {"backend": self.board.backend}
+
+    @abstractmethod
+    def flash(self, firmware: FirmwareImage, model: bytes | None) -> None:
+        """Put the agent firmware and the model (into its slot) on the board and boot it."""
+
+    @abstractmethod
+    def link_url(self) -> str:
+        """A pyserial URL for the agent's UART, valid after flash()."""
+
+    def open_link(self) -> Link:
+        return SerialLink(self.link_url(), self.board.baud)
+
+    def link_opened(self) -> None:
+        """Called once the link is open (an emulator may be waiting for it to boot)."""
+
+    @abstractmethod
+    def latency_model(self, counter_hz: int) -> LatencyModel: ...
+
+    def reset(self) -> None:
+        """Hard reset, where the backend can do one."""
+
+    def close(self) -> None:
+        """Stop what the backend started; safe to call twice."""
+
+    def __enter__(self) -> BoardBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def stop_process_group(process: subprocess.Popen[Any] | None) -> None:
+    """End a process started with start_new_session=True, and its children."""
+    if process is None or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+    except ProcessLookupError:
+        pass

@@ -1,0 +1,168 @@
+"""Emulated boards in QEMU: the real agent firmware on an emulated Cortex-M.
+
+The model is "flashed" by QEMU's generic loader, which places the file in
+the model slot before the first instruction runs. The UART is a pty that
+pyserial opens like any serial port. QEMU starts halted (-S) and resumes
+only once the link is open, because boot output is lost while nothing is
+connected. -icount shift=0 makes every guest instruction take 1 ns of
+virtual time, so counter ticks convert to instruction counts exactly and
+repeat run to run.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from harness.backends.base import BoardBackend, LatencyModel, Presence, stop_process_group
+from harness.backends.qmp import Qmp
+from harness.configload import Key
+from harness.errors import BoardUnavailable, FlashError
+from harness.firmware import FirmwareImage
+
+
+@dataclass(frozen=True)
+class Machine:
+    port: str  # firmware port that runs on it
+    slot_addr: int  # where the generic loader puts the model
+    clock_hz: int  # the emulated SoC's nominal clock
+
+
+MACHINES: dict[str, Machine] = {
+    "mps2-an386": Machine("mps2_an386", 0x21000000, 25_000_000),
+    # An image linked for mps2-an386 boots unchanged on the Cortex-M7 AN500.
+    "mps2-an500": Machine("mps2_an386", 0x21000000, 25_000_000),
+    "netduinoplus2": Machine("netduinoplus2", 0x08080000, 168_000_000),
+}
+
+
+class QemuBackend(BoardBackend):
+    emulated = True
+    config_keys: ClassVar[dict[str, Key]] = {
+        "machine": Key((str,), " | ".join(MACHINES), lambda v: v in MACHINES, required=True),
+        "icount_shift": Key((int,), "an integer 0..10", lambda v: 0 <= v <= 10),
+        "qemu": Key((str,), "the qemu-system-arm executable"),
+    }
+
+    def __init__(self, board, workdir):  # type: ignore[no-untyped-def]
+        super().__init__(board, workdir)
+        self.machine = MACHINES[board.options["machine"]]
+        self.executable = board.options.get("qemu", "qemu-system-arm")
+        self.icount_shift: int = board.options.get("icount_shift", 0)
+        self._process: subprocess.Popen[bytes] | None = None
+        self._qmp: Qmp | None = None
+        self._pty: str | None = None
+        self._tmp = tempfile.TemporaryDirectory(prefix="tinyfarm-qemu-")
+
+    @property
+    def target(self) -> str:
+        return self.board.target or self.machine.port
+
+    @property
+    def clock_hz(self) -> int:
+        return self.board.clock_hz or self.machine.clock_hz
+
+    def presence(self) -> Presence:
+        if shutil.which(self.executable) is None:
+            return Presence(False, f"{self.executable} not found on PATH (apt-get install qemu-system-arm)")
+        return Presence(True)
+
+    def identity(self) -> dict[str, str]:
+        return {"backend": "qemu", "machine": self.board.options["machine"], "pty": self._pty or ""}
+
+    def command(self, firmware: FirmwareImage, model_file: Path | None) -> list[str]:
+        cmd = [
+            self.executable,
+            "-M",
+            self.board.options["machine"],
+            "-nodefaults",
+            "-display",
+            "none",
+            "-serial",
+            "pty",
+            "-qmp",
+            f"unix:{self._qmp_path},server=on,wait=off",
+            "-S",
+            "-icount",
+            f"shift={self.icount_shift}",
+            "-kernel",
+            str(firmware.elf),
+        ]
+        if model_file is not None:
+            slot = firmware.model_slot_addr or self.machine.slot_addr
+            cmd += ["-device", f"loader,file={model_file},addr={slot:#x},force-raw=on"]
+        return cmd
+
+    @property
+    def _qmp_path(self) -> Path:
+        return Path(self._tmp.name) / "qmp.sock"
+
+    def flash(self, firmware: FirmwareImage, model: bytes | None) -> None:
+        self.close()
+        model_file = None
+        if model is not None:
+            model_file = self.workdir / "model-slot.bin"
+            model_file.write_bytes(model)
+        log = open(self.workdir / "qemu.log", "wb")  # noqa: SIM115 - owned by the process
+        try:
+            self._process = subprocess.Popen(
+                self.command(firmware, model_file),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise FlashError(f"board {self.board.name}: cannot start {self.executable}: {exc}") from exc
+        finally:
+            log.close()
+        try:
+            self._qmp = Qmp(self._qmp_path)
+            self._pty = self._find_pty()
+        except BoardUnavailable as exc:
+            self.close()
+            tail = (self.workdir / "qemu.log").read_text(errors="replace")[-500:]
+            raise FlashError(f"board {self.board.name}: QEMU did not start: {exc}; log: {tail}") from exc
+
+    def _find_pty(self) -> str:
+        assert self._qmp is not None
+        for chardev in self._qmp.execute("query-chardev"):
+            filename = chardev.get("filename", "")
+            if chardev.get("label") == "serial0" and filename.startswith("pty:"):
+                return str(filename[4:])
+        raise BoardUnavailable("QEMU reported no pty for serial0")
+
+    def link_url(self) -> str:
+        if self._pty is None:
+            raise BoardUnavailable(f"board {self.board.name}: QEMU is not running")
+        return self._pty
+
+    def link_opened(self) -> None:
+        if self._qmp is not None:
+            self._qmp.execute("cont")
+
+    def latency_model(self, counter_hz: int) -> LatencyModel:
+        # Under -icount shift=N each instruction takes 2**N ns of virtual time.
+        instructions_per_tick = 1e9 / counter_hz / (1 << self.icount_shift)
+        return LatencyModel("instruction-estimate", instructions_per_tick)
+
+    def monitor(self, command: str) -> object:
+        """A QMP command on the running machine (stop, cont, system_reset)."""
+        if self._qmp is None:
+            raise BoardUnavailable(f"board {self.board.name}: QEMU is not running")
+        return self._qmp.execute(command)
+
+    def reset(self) -> None:
+        self.monitor("system_reset")
+
+    def close(self) -> None:
+        if self._qmp is not None:
+            self._qmp.close()
+            self._qmp = None
+        process, self._process = self._process, None
+        self._pty = None
+        stop_process_group(process)

@@ -1,0 +1,91 @@
+"""A farm run: the config, its prepared models, and every board × model result.
+
+Shared by the pytest plugin and the CLI. Each result is written to
+results.json as soon as it exists, so an aborted run keeps what it measured.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from harness import __version__
+from harness.backends import BoardBackend
+from harness.config import BoardConfig, FarmConfig
+from harness.errors import INFRASTRUCTURE, FarmError
+from harness.evaluate import Record, build_record
+from harness.firmware import FirmwareImage
+from harness.models import PreparedModel, prepare_all
+from harness.runner import Measurement, build_firmware, measure, open_backend
+
+Progress = Callable[[str, int, int], None]
+
+
+class Farm:
+    def __init__(self, config: FarmConfig, smoke: bool = False, reports: Path | None = None):
+        self.config = config
+        self.smoke = smoke
+        self.reports = reports or config.reports
+        self.workdir = self.reports / "work"
+        self.build_root = config.path.parent / "build" / "firmware"
+        self.models: dict[str, PreparedModel] = prepare_all(config, smoke)
+        self.records: dict[tuple[str, str], Record] = {}
+        self._firmware: dict[str, FirmwareImage] = {}
+        self.started = time.time()
+
+    def backend(self, board: BoardConfig) -> BoardBackend:
+        return open_backend(board, self.workdir)
+
+    def firmware(self, backend: BoardBackend) -> FirmwareImage:
+        name = backend.board.name
+        if name not in self._firmware:
+            self._firmware[name] = build_firmware(backend, self.build_root)
+        return self._firmware[name]
+
+    def run(self, board_name: str, model_name: str, progress: Progress | None = None) -> Record:
+        """Measure and judge one board × model, once per farm run."""
+        key = (board_name, model_name)
+        if key not in self.records:
+            self.records[key] = self._run(self.config.board(board_name), self.models[model_name], progress)
+            self.write_results()
+        return self.records[key]
+
+    def _measure(self, backend: BoardBackend, model: PreparedModel, progress: Progress | None) -> Measurement:
+        report = (lambda done, total: progress(model.name, done, total)) if progress else None
+        return measure(backend, self.firmware(backend), model.data, model.inputs, report)
+
+    def _run(self, board: BoardConfig, model: PreparedModel, progress: Progress | None) -> Record:
+        try:
+            backend = self.backend(board)
+            measured = self._measure(backend, model, progress)
+            baseline = self._measure(backend, model.baseline, progress) if model.baseline else None
+            limits = self.config.limits(model.name, board.name)
+            return build_record(board.name, model, measured, limits, backend.clock_hz, baseline)
+        except FarmError as exc:
+            return Record(board.name, model.name, "error", exc.error_class, str(exc))
+        except Exception as exc:  # a bug or an unexpected tool failure: still a recorded result
+            return Record(board.name, model.name, "error", INFRASTRUCTURE, f"{type(exc).__name__}: {exc}")
+
+    def results(self) -> dict[str, Any]:
+        return {
+            "farm": self.config.name,
+            "farm_toml": str(self.config.path.name),
+            "farm_sha256": self.config.source_sha256,
+            "tinyfarm_version": __version__,
+            "smoke": self.smoke,
+            "started": self.started,
+            "records": [r.to_json() for r in self.records.values()],
+        }
+
+    def write_results(self) -> Path:
+        """Atomically replace results.json, so a killed run leaves a whole file."""
+        self.reports.mkdir(parents=True, exist_ok=True)
+        path = self.reports / "results.json"
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(self.results(), indent=2))
+        os.replace(tmp, path)
+        return path

@@ -1,0 +1,1 @@
+"""The agent wire protocol (docs/protocol.md): pure encoding, no I/O."""

@@ -1,0 +1,169 @@
+"""A live session with a board's agent: framed requests over a link.
+
+Sequence numbers pair answers with requests; stale answers (to a request
+that already timed out) are dropped. Bulk transfers keep up to the agent's
+rx_window requests in flight instead of waiting for each acknowledgement.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from harness.errors import AgentTimeout, DeviceError, ProtocolError
+from harness.links import Link
+from harness.protocol import messages as m
+from harness.protocol.frames import Frame, FrameDecoder, encode_frame
+from harness.protocol.messages import Msg
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds to wait for an answer; infer is for the engine's run itself."""
+
+    reply: float = 3.0
+    infer: float = 60.0
+
+    def scaled(self, factor: float) -> Timeouts:
+        return Timeouts(self.reply * factor, self.infer * factor)
+
+
+@dataclass(frozen=True)
+class Inference:
+    output: bytes
+    ticks: int
+    profile: tuple[m.OpProfile, ...]
+
+
+class AgentSession:
+    def __init__(self, link: Link, name: str = "board", timeouts: Timeouts | None = None):
+        self.link = link
+        self.name = name
+        self.timeouts = timeouts or Timeouts()
+        self.decoder = FrameDecoder()
+        self.logs: list[str] = []
+        self.info: m.Hello | None = None
+        self._seq = random.randrange(1, 0xFFFF)
+
+    # -- framing ---------------------------------------------------------
+    def _next_seq(self) -> int:
+        self._seq = self._seq % 0xFFFF + 1  # 1..0xFFFF; 0 is the agent's LOG
+        return self._seq
+
+    def _send(self, msg: Msg, payload: bytes = b"") -> int:
+        seq = self._next_seq()
+        self.link.write(encode_frame(Frame(int(msg), seq, payload)))
+        return seq
+
+    def _frames(self, deadline: float, what: str) -> Iterable[Frame]:
+        """Frames as they arrive, until the caller stops or the deadline passes."""
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AgentTimeout(f"{self.name}: no answer to {what} in time")
+            for frame in self.decoder.feed(self.link.read(min(remaining, 0.2))):
+                if frame.type == Msg.LOG:
+                    self.logs.append(frame.payload.decode("utf-8", "replace"))
+                    continue
+                yield frame
+
+    @staticmethod
+    def _raise_if_error(frame: Frame) -> None:
+        if frame.type == Msg.ERROR:
+            code, message = m.parse_error(frame.payload)
+            raise DeviceError(code, message)
+
+    def request(self, msg: Msg, payload: bytes = b"", timeout: float | None = None) -> bytes:
+        """One request, one answer; returns the answer's payload."""
+        seq = self._send(msg, payload)
+        deadline = time.monotonic() + (timeout or self.timeouts.reply)
+        for frame in self._frames(deadline, msg.name):
+            if frame.seq != seq:
+                continue  # a late answer to an earlier, abandoned request
+            self._raise_if_error(frame)
+            if frame.type != m.response_type(msg):
+                raise ProtocolError(f"{self.name}: {msg.name} answered with type {frame.type:#x}")
+            return frame.payload
+        raise AssertionError("unreachable")
+
+    def _stream(self, msg: Msg, chunks: list[bytes]) -> None:
+        """Send acknowledged requests with up to rx_window of them in flight."""
+        window = self.info.rx_window if self.info else 1
+        pending: set[int] = set()
+        queue = list(reversed(chunks))
+        deadline = time.monotonic() + self.timeouts.reply
+        while queue or pending:
+            while queue and len(pending) < max(window, 1):
+                pending.add(self._send(msg, queue.pop()))
+            for frame in self._frames(deadline, msg.name):
+                if frame.seq in pending:
+                    self._raise_if_error(frame)
+                    pending.discard(frame.seq)
+                    deadline = time.monotonic() + self.timeouts.reply
+                    break
+
+    def _chunks(self, data: bytes) -> list[bytes]:
+        step = (self.info.max_payload if self.info else 256) - 4
+        return [m.offset_data(off, data[off : off + step]) for off in range(0, len(data), step)]
+
+    # -- requests --------------------------------------------------------
+    def hello(self, run_id: int | None = None) -> m.Hello:
+        run_id = random.getrandbits(32) if run_id is None else run_id
+        info = m.parse_hello(self.request(Msg.HELLO, m.hello(run_id)))
+        if info.run_id != run_id:
+            raise ProtocolError(f"{self.name}: HELLO answered run id {info.run_id:#x}, sent {run_id:#x}")
+        if info.proto_version != m.PROTOCOL_VERSION:
+            raise ProtocolError(
+                f"{self.name}: agent speaks protocol {info.proto_version}, "
+                f"harness speaks {m.PROTOCOL_VERSION}"
+            )
+        self.info = info
+        return info
+
+    def load_model(self, model: bytes) -> m.ModelInfo:
+        """Send the model over the link into the slot, verified by SHA-256."""
+        self.request(Msg.LOAD_BEGIN, m.load_begin(len(model), hashlib.sha256(model).digest()))
+        self._stream(Msg.LOAD_CHUNK, self._chunks(model))
+        return m.parse_model_info(self.request(Msg.LOAD_END))
+
+    def verify_slot(self, model: bytes) -> m.ModelInfo:
+        """Check that the flashed slot holds this model, then load it."""
+        payload = m.load_begin(len(model), hashlib.sha256(model).digest())
+        return m.parse_model_info(self.request(Msg.SLOT_VERIFY, payload))
+
+    def infer(self, tensor: bytes, profile: bool = False, timeout: float | None = None) -> Inference:
+        self._stream(Msg.INPUT, self._chunks(tensor))
+        seq = self._send(Msg.INFER, m.infer(profile))
+        deadline = time.monotonic() + (timeout or self.timeouts.infer)
+        output = bytearray()
+        for frame in self._frames(deadline, "INFER"):
+            if frame.seq != seq:
+                continue
+            self._raise_if_error(frame)
+            if frame.type == m.response_type(Msg.OUTPUT):
+                offset, data = m.parse_offset_data(frame.payload)
+                if offset != len(output):
+                    raise ProtocolError(f"{self.name}: OUTPUT at offset {offset}, expected {len(output)}")
+                output += data
+            elif frame.type == m.response_type(Msg.INFER):
+                result = m.parse_infer_result(frame.payload)
+                if result.status or result.output_len != len(output):
+                    raise ProtocolError(
+                        f"{self.name}: INFER status {result.status}, "
+                        f"{len(output)} of {result.output_len} output bytes"
+                    )
+                return Inference(bytes(output), result.ticks, result.profile)
+        raise AssertionError("unreachable")
+
+    def stats(self) -> m.Stats:
+        return m.parse_stats(self.request(Msg.STATS))
+
+    def echo(self, data: bytes) -> bytes:
+        return self.request(Msg.ECHO, data)
+
+    def reset(self) -> None:
+        self.request(Msg.RESET)
+        self.info = None
