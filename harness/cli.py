@@ -17,6 +17,7 @@ from harness import configload
 from harness.config import FarmConfig
 from harness.errors import FarmError
 from harness.farm import Farm
+from harness.firmware import default_build_root
 from harness.models import quantize
 from harness.reference import Reference
 from harness.runner import BoardRun, build_firmware, open_backend
@@ -25,7 +26,7 @@ console = Console(stderr=True)
 
 
 def cmd_list(config: FarmConfig, args: argparse.Namespace) -> int:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for board in config.boards:
         backend = open_backend(board, config.reports / "work")
         presence = backend.presence()
@@ -87,7 +88,7 @@ def cmd_infer(config: FarmConfig, args: argparse.Namespace) -> int:
     reference = Reference(model_path)
     inputs = _load_inputs(Path(args.input), reference)
     backend = open_backend(config.board(args.board), config.reports / "work")
-    firmware = build_firmware(backend, config.path.parent / "build" / "firmware")
+    firmware = build_firmware(backend, default_build_root())
     outputs, ticks = [], []
     try:
         with BoardRun(backend, firmware, model) as run, Progress(console=console, transient=True) as bar:

@@ -7,6 +7,8 @@ rejects) are never retried. Every error says which board and what failed.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 INFRASTRUCTURE = "infrastructure"
 MODEL = "model"
 
@@ -61,8 +63,13 @@ class DeviceError(FarmError):
     """The agent answered a request with an ERROR frame."""
 
     # Codes that mean the model itself is at fault (see docs/protocol.md).
-    MODEL_CODES = {4: "MODEL_INVALID", 5: "UNSUPPORTED", 6: "ARENA_TOO_SMALL", 8: "SLOT_TOO_SMALL"}
-    NAMES = {
+    MODEL_CODES: ClassVar[dict[int, str]] = {
+        4: "MODEL_INVALID",
+        5: "UNSUPPORTED",
+        6: "ARENA_TOO_SMALL",
+        8: "SLOT_TOO_SMALL",
+    }
+    NAMES: ClassVar[dict[int, str]] = {
         1: "BAD_REQUEST",
         2: "BAD_ARG",
         3: "NO_MODEL",

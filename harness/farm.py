@@ -18,7 +18,7 @@ from harness.backends import BoardBackend
 from harness.config import BoardConfig, FarmConfig
 from harness.errors import INFRASTRUCTURE, FarmError
 from harness.evaluate import Record, build_record
-from harness.firmware import FirmwareImage
+from harness.firmware import FirmwareImage, default_build_root
 from harness.models import PreparedModel, prepare_all
 from harness.runner import Measurement, build_firmware, measure, open_backend
 
@@ -31,7 +31,7 @@ class Farm:
         self.smoke = smoke
         self.reports = reports or config.reports
         self.workdir = self.reports / "work"
-        self.build_root = config.path.parent / "build" / "firmware"
+        self.build_root = default_build_root()
         self.models: dict[str, PreparedModel] = prepare_all(config, smoke)
         self.records: dict[tuple[str, str], Record] = {}
         self._firmware: dict[str, FirmwareImage] = {}

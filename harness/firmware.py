@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,12 @@ from harness.errors import FlashError
 FIRMWARE_DIR = Path(__file__).resolve().parent.parent / "firmware"
 # RAM regions the linker leaves to run time: not static RAM use.
 RUNTIME_SECTIONS = {".arena", ".heap", ".model_slot"}
+
+
+def default_build_root() -> Path:
+    """Where firmware builds are cached: $TINYFARM_BUILD_DIR, else build/firmware in the checkout."""
+    override = os.environ.get("TINYFARM_BUILD_DIR")
+    return Path(override) if override else FIRMWARE_DIR.parent / "build" / "firmware"
 
 
 @dataclass(frozen=True)

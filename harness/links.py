@@ -79,7 +79,7 @@ class SerialLink(Link):
             rest = self._port.read(max(self._port.in_waiting, 0) or 4096)
         except (serial.SerialException, OSError) as exc:
             raise LinkError(f"read from {self.url} failed: {exc}") from exc
-        data = first + rest
+        data = bytes(first + rest)
         self.bytes_read += len(data)
         return data
 

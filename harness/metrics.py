@@ -29,7 +29,9 @@ def reconstruction_error(
     inputs: npt.NDArray[np.generic], outputs: npt.NDArray[np.generic]
 ) -> npt.NDArray[np.float64]:
     """Anomaly score of an autoencoder: mean squared error per sample."""
-    diff = inputs.reshape(len(inputs), -1).astype(np.float64) - outputs.reshape(len(outputs), -1)
+    diff = inputs.reshape(len(inputs), -1).astype(np.float64) - outputs.reshape(len(outputs), -1).astype(
+        np.float64
+    )
     return np.asarray(np.mean(diff * diff, axis=1))
 
 

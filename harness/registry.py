@@ -38,7 +38,7 @@ class Registry(Generic[T]):
             module_name, _, class_name = target.partition(":")
             target = getattr(importlib.import_module(module_name), class_name)
             self._targets[name] = target
-        return target  # type: ignore[return-value]
+        return target
 
     def _load_entry_points(self) -> None:
         if self._entry_points_loaded:

@@ -58,7 +58,7 @@ class _Reader:
         self._pos += spec.size
         return values
 
-    def int(self, fmt: str) -> int:
+    def integer(self, fmt: str) -> int:
         return int(self.take(fmt)[0])
 
     def raw(self, n: int) -> bytes:
@@ -69,7 +69,7 @@ class _Reader:
         return out
 
     def string(self) -> str:
-        return self.raw(self.int("B")).decode("utf-8", "replace")
+        return self.raw(self.integer("B")).decode("utf-8", "replace")
 
     def rest(self) -> bytes:
         return self.raw(len(self._data) - self._pos)
@@ -103,7 +103,7 @@ def parse_hello(payload: bytes) -> Hello:
     caps, run_id, clock, counter, slot_addr, slot_size, arena = r.take("IIIIIII")
     build_id = r.raw(20)
     model_sha = r.raw(32)
-    model_len = r.int("I")
+    model_len = r.integer("I")
     return Hello(
         int(version),
         int(max_payload),
@@ -205,7 +205,7 @@ def parse_stats(payload: bytes) -> Stats:
 
 def parse_error(payload: bytes) -> tuple[int, str]:
     r = _Reader(payload)
-    code = r.int("H")
+    code = r.integer("H")
     try:
         message = r.string()
     except ValueError:
@@ -215,7 +215,7 @@ def parse_error(payload: bytes) -> tuple[int, str]:
 
 def parse_offset_data(payload: bytes) -> tuple[int, bytes]:
     r = _Reader(payload)
-    return r.int("I"), r.rest()
+    return r.integer("I"), r.rest()
 
 
 def offset_data(offset: int, data: bytes) -> bytes:
