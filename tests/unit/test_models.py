@@ -38,6 +38,7 @@ def test_stratified_subset_keeps_every_label() -> None:
 
 def test_shape_mismatch_is_a_config_error(write_farm, tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = write_farm(FARM.format(data="bad.npz", budget=""), ("models/digits_mlp_int8.tflite",))
+    (tmp_path / "data").mkdir()
     np.savez(tmp_path / "data" / "bad.npz", x=np.zeros((4, 63), np.float32), y=np.zeros(4))
     config = configload.load(path)
     with pytest.raises(ConfigError) as info:
@@ -48,6 +49,7 @@ def test_shape_mismatch_is_a_config_error(write_farm, tmp_path) -> None:  # type
 def test_accuracy_budget_needs_labels(write_farm, tmp_path) -> None:  # type: ignore[no-untyped-def]
     text = FARM.format(data="nolabels.npz", budget="[budgets.digits]\naccuracy_min = 0.5")
     path = write_farm(text, ("models/digits_mlp_int8.tflite",))
+    (tmp_path / "data").mkdir()
     np.savez(tmp_path / "data" / "nolabels.npz", x=np.zeros((4, 64), np.float32))
     config = configload.load(path)
     with pytest.raises(ConfigError, match="no labels"):
