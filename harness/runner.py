@@ -17,12 +17,13 @@ import numpy.typing as npt
 
 from harness.backends import BACKENDS, BoardBackend
 from harness.config import BoardConfig
-from harness.errors import FlashError
+from harness.errors import DeviceError, FlashError
 from harness.firmware import BuildSpec, FirmwareImage, build
 from harness.protocol import messages as m
 from harness.session import AgentSession, Inference, Timeouts
 
 Progress = Callable[[int, int], None]
+SHA_MISMATCH = 7  # protocol ERROR code: the slot holds another model
 
 
 @dataclass
@@ -74,8 +75,15 @@ class BoardRun:
         self.model_info = self._load_model()
 
     def _load_model(self) -> m.ModelInfo:
-        if self.hello.has(m.Capability.SLOT_VERIFY) and self.hello.model_len == len(self.model):
-            return self.session.verify_slot(self.model)
+        """Verify the model the backend flashed into the slot; send it over the link
+        when the slot holds something else and the agent can take it that way."""
+        can_load = self.hello.has(m.Capability.LOAD_MODEL)
+        if self.hello.has(m.Capability.SLOT_VERIFY):
+            try:
+                return self.session.verify_slot(self.model)
+            except DeviceError as exc:
+                if exc.code != SHA_MISMATCH or not can_load:
+                    raise
         return self.session.load_model(self.model)
 
     def infer(self, tensor: npt.NDArray[Any], profile: bool = False) -> Inference:

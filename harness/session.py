@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import random
 import time
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from harness.errors import AgentTimeout, DeviceError, ProtocolError
@@ -46,6 +47,7 @@ class AgentSession:
         self.decoder = FrameDecoder()
         self.logs: list[str] = []
         self.info: m.Hello | None = None
+        self._inbox: deque[Frame] = deque()
         self._seq = random.randrange(1, 0xFFFF)
 
     # -- framing ---------------------------------------------------------
@@ -58,17 +60,23 @@ class AgentSession:
         self.link.write(encode_frame(Frame(int(msg), seq, payload)))
         return seq
 
-    def _frames(self, deadline: float, what: str) -> Iterable[Frame]:
-        """Frames as they arrive, until the caller stops or the deadline passes."""
+    def _frames(self, deadline: float, what: str) -> Iterator[Frame]:
+        """Frames as they arrive, until the caller stops or the deadline passes.
+
+        Decoded frames wait in an inbox, so a caller that stops after one
+        frame loses none of the others that came in the same read.
+        """
         while True:
+            while self._inbox:
+                yield self._inbox.popleft()
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise AgentTimeout(f"{self.name}: no answer to {what} in time")
             for frame in self.decoder.feed(self.link.read(min(remaining, 0.2))):
                 if frame.type == Msg.LOG:
                     self.logs.append(frame.payload.decode("utf-8", "replace"))
-                    continue
-                yield frame
+                else:
+                    self._inbox.append(frame)
 
     @staticmethod
     def _raise_if_error(frame: Frame) -> None:

@@ -56,4 +56,4 @@ def summary_table(records: Iterable[Record]) -> Table:
 
 
 def print_summary(records: Iterable[Record], console: Console | None = None) -> None:
-    (console or Console()).print(summary_table(records))
+    (console or Console(width=160)).print(summary_table(records))

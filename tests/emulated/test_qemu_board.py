@@ -70,9 +70,23 @@ def test_farm_infer_cli_matches_tflite_micro(tmp_path: Path) -> None:
     inputs = np.random.default_rng(2026).integers(-128, 128, (20, 1, 640), dtype=np.int8)
     np.save(tmp_path / "in.npy", inputs)
     done = subprocess.run(
-        [sys.executable, "-m", "harness.cli", "--farm", str(ROOT / "farm.toml"), "infer",
-         "nano33ble-emu", str(AD01), str(tmp_path / "in.npy"), "--out", str(tmp_path / "out.npy")],
-        capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "harness.cli",
+            "--farm",
+            str(ROOT / "farm.toml"),
+            "infer",
+            "nano33ble-emu",
+            str(AD01),
+            str(tmp_path / "in.npy"),
+            "--out",
+            str(tmp_path / "out.npy"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     device = np.load(tmp_path / "out.npy")

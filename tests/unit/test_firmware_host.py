@@ -14,6 +14,9 @@ from tests.conftest import ROOT
 def test_firmware_core_host_tests() -> None:
     done = subprocess.run(
         ["make", "-s", "-C", str(ROOT / "firmware"), "test"],
-        capture_output=True, text=True, timeout=600, check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
