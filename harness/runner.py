@@ -61,8 +61,18 @@ class BoardRun:
         self.backend = backend
         self.firmware = firmware
         self.model = model
-        timeouts = Timeouts().scaled(backend.board.timeout_factor)
-        backend.flash(firmware, model)
+        try:
+            self._start(Timeouts().scaled(backend.board.timeout_factor))
+        except BaseException:
+            # never leave an emulator, a process or a port behind
+            if getattr(self, "link", None) is not None:
+                self.link.close()
+            backend.close()
+            raise
+
+    def _start(self, timeouts: Timeouts) -> None:
+        backend, firmware = self.backend, self.firmware
+        backend.flash(firmware, self.model)
         self.link = backend.open_link()
         backend.link_opened()
         self.session = AgentSession(self.link, backend.board.name, timeouts)

@@ -71,6 +71,7 @@ void h_infer(tf_agent *a, const tf_frame *f)
     memset(&a->err, 0, sizeof a->err);
 
     /* Timed region: no UART output until it ends. */
+    port_cycles_align();
     uint64_t t0 = port_cycles();
     int st = engine_invoke(port_cycles, profile ? a->profile : NULL,
                            profile ? TF_MAX_PROFILE : 0, &n_profile, &a->err);

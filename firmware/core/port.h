@@ -29,6 +29,12 @@ void port_idle(void);
  * else a hardware timer). */
 uint64_t port_cycles(void);
 uint32_t port_counter_hz(void);
+/* Added: called right before a timed region. A port whose counter ticks
+ * slower than instructions retire (SysTick under QEMU -icount: 40
+ * instructions a tick on mps2) restarts the counter's tick phase here, so an
+ * emulated count does not depend on when the request arrived. The count
+ * stays monotonic; may do nothing. */
+void port_cycles_align(void);
 
 /* Reset the board; never returns. */
 void port_reset(void);

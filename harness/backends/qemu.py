@@ -29,7 +29,7 @@ from harness.firmware import FirmwareImage
 class Machine:
     port: str  # firmware port that runs on it
     slot_addr: int  # where the generic loader puts the model
-    clock_hz: int  # the emulated SoC's nominal clock
+    clock_hz: int  # the emulated SoC's clock: what SysTick counts in QEMU
 
 
 MACHINES: dict[str, Machine] = {
@@ -146,8 +146,13 @@ class QemuBackend(BoardBackend):
             self._qmp.execute("cont")
 
     def latency_model(self, counter_hz: int) -> LatencyModel:
-        # Under -icount shift=N each instruction takes 2**N ns of virtual time.
-        instructions_per_tick = 1e9 / counter_hz / (1 << self.icount_shift)
+        # QEMU quirk: SysTick's "processor clock" is the emulated SoC's own
+        # clock (25 MHz on MPS2, 168 MHz on the STM32F405), whatever clock the
+        # firmware was built for and reports in HELLO. Under -icount shift=N
+        # each instruction takes 2**N ns of virtual time, so one tick is
+        # 1e9 / machine clock / 2**N instructions.
+        del counter_hz
+        instructions_per_tick = 1e9 / self.machine.clock_hz / (1 << self.icount_shift)
         return LatencyModel("instruction-estimate", instructions_per_tick)
 
     def monitor(self, command: str) -> object:

@@ -94,3 +94,20 @@ def test_farm_infer_cli_matches_tflite_micro(tmp_path: Path) -> None:
     expected = np.stack([reference.run(x) for x in inputs])
     assert device.dtype == np.int8 and device.shape == (20, 1, 640)
     assert np.array_equal(device, expected)
+
+
+def test_instruction_estimate_is_independent_of_icount_shift(tmp_path: Path) -> None:
+    """The tick → instruction conversion is right only if both shifts agree."""
+    estimates = []
+    tensor = np.random.default_rng(3).integers(-128, 128, 640, dtype=np.int8)
+    for shift in (0, 2):
+        board = BoardConfig(
+            name="t-shift", backend="qemu", options={"machine": "mps2-an386", "icount_shift": shift}
+        )
+        backend = open_backend(board, tmp_path / str(shift))
+        with BoardRun(backend, build_firmware(backend, default_build_root()), AD01.read_bytes()) as run:
+            ticks = run.infer(tensor).ticks
+            estimates.append(backend.latency_model(run.hello.counter_hz).cycles(ticks))
+        backend.close()
+    assert estimates[0] > 1e6
+    assert abs(estimates[0] - estimates[1]) / estimates[0] < 0.001

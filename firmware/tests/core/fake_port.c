@@ -79,6 +79,7 @@ void port_idle(void) {}
 /* Advances 100 ticks a read, so INFER reports a known duration. */
 uint64_t port_cycles(void) { return ticks += 100; }
 uint32_t port_counter_hz(void) { return 1000000; }
+void port_cycles_align(void) {}
 void port_reset(void) { resets++; }
 const uint8_t *port_model_slot(void) { return slot; }
 uint32_t port_model_slot_addr(void) { return 0x21000000; }

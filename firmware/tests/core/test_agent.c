@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "../../core/agent.h"
+#include "../../core/agent_config.h"
 #include "../../core/bytes.h"
 #include "../../core/cobs.h"
 #include "../../core/crc32.h"
@@ -116,12 +117,12 @@ static void hello_echo_stats(void)
     CHECK_EQ(tf_get_u32(p + 22), 0x21000000);
     CHECK_EQ(tf_get_u32(p + 26), 4096);
     CHECK_EQ(tf_get_u32(p + 30), 1024);
-    CHECK_EQ(tf_get_u32(p + 90), 0); /* no model */
-    CHECK_EQ(p[94], 9);
-    CHECK(memcmp(p + 95, "testboard", 9) == 0);
-    CHECK_EQ(p[104], 4);
-    CHECK(memcmp(p + 105, "fake", 4) == 0);
-    CHECK_EQ(got[0].len, 109);
+    CHECK_EQ(tf_get_u32(p + 86), 0); /* no model */
+    CHECK_EQ(p[90], 9);
+    CHECK(memcmp(p + 91, "testboard", 9) == 0);
+    CHECK_EQ(p[100], 4);
+    CHECK(memcmp(p + 101, "fake", 4) == 0);
+    CHECK_EQ(got[0].len, 105);
 
     static uint8_t data[TF_MAX_PAYLOAD];
     for (size_t i = 0; i < sizeof data; i++)
@@ -236,8 +237,8 @@ static void load_and_infer(void)
     CHECK_EQ(got[0].type, 0x84);
 
     request(TF_HELLO, 28, "\0\0\0\0", 4);
-    CHECK(memcmp(got[0].payload + 58, sha, 32) == 0);
-    CHECK_EQ(tf_get_u32(got[0].payload + 90), sizeof model);
+    CHECK(memcmp(got[0].payload + 54, sha, 32) == 0);
+    CHECK_EQ(tf_get_u32(got[0].payload + 86), sizeof model);
 
     uint8_t in[12] = {0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8};
     request(TF_INPUT, 29, in, 12);

@@ -1,0 +1,495 @@
+/* The engine's public API: load (validate, prepare kernels, plan the arena),
+ * invoke (run the prepared operators with optional per-op timing).
+ *
+ * Arena layout after engine_load():
+ *   [metadata: op table, tensor data table, kernel parameters, per-channel
+ *    multipliers][pad to 16][activations, placed by the greedy planner]
+ * While loading, a scratch table (tensor lifetimes, planner work space) is
+ * kept at the top end of the arena; it is dead once the plan is made, but
+ * engine_arena_used() counts it if it ever reached further than the final
+ * layout does, so that an arena of engine_arena_used() bytes always loads.
+ *
+ * The only static state is the small g struct below (no tables). */
+#include <string.h>
+
+#include "engine_int.h"
+#include "msg.h"
+#include "op_names.h"
+#include "planner.h"
+
+/* With ENGINE_PRESERVE_INPUT=1 the model input stays intact through
+ * engine_invoke() (its memory is not reused by later operators), so a
+ * repeated INFER without new INPUT frames recomputes the same output. The
+ * default (0) lets the planner reuse the input's memory after its last
+ * reader, as TFLM does: it costs the input's size whenever the activation
+ * peak comes after the first operator (e.g. +3,072 bytes on ResNet-8). */
+#ifndef ENGINE_PRESERVE_INPUT
+#define ENGINE_PRESERVE_INPUT 0
+#endif
+
+enum { MODEL_VERSION = 0, MODEL_OPCODES = 1, MODEL_SUBGRAPHS = 2, MODEL_BUFFERS = 4 };
+enum { SG_TENSORS = 0, SG_INPUTS = 1, SG_OUTPUTS = 2, SG_OPERATORS = 3 };
+enum { OP_OPCODE_INDEX = 0, OP_INPUTS = 1, OP_OUTPUTS = 2, OP_OPTIONS = 4 };
+enum { OPCODE_DEPRECATED = 0, OPCODE_BUILTIN = 3 };
+
+#define NO_OP 0xFFFFu
+
+/* Load-time bookkeeping per tensor (scratch, top of the arena). */
+typedef struct {
+    uint32_t bytes;  /* 0: constant or unused */
+    uint16_t first;  /* producing op, NO_OP if none yet */
+    uint16_t last;   /* last consuming op */
+    uint16_t root;   /* tensor whose memory this one uses (itself unless aliased) */
+    uint16_t plan;   /* index into the planner's buffer list */
+} tlife;
+
+static struct {
+    int loaded;
+    uint16_t n_ops;
+    size_t arena_used;
+    const eng_op *ops;
+    uint8_t **tdata; /* per tensor: data pointer (model or arena), NULL if unused */
+    uint16_t in_t, out_t;
+    engine_tensor_info in_info, out_info;
+} g;
+
+typedef int (*prep_fn)(ld_ctx *c, const op_view *ov, eng_op *op);
+
+static prep_fn find_kernel(uint32_t code)
+{
+    switch (code) {
+    case OP_ADD: return k_prep_add;
+    case OP_AVERAGE_POOL_2D: return k_prep_pool;
+    case OP_MAX_POOL_2D: return k_prep_pool;
+    case OP_CONV_2D: return k_prep_conv;
+    case OP_DEPTHWISE_CONV_2D: return k_prep_dwconv;
+    case OP_FULLY_CONNECTED: return k_prep_fc;
+    case OP_SOFTMAX: return k_prep_softmax;
+    case OP_RESHAPE: return k_prep_reshape;
+    case OP_SQUEEZE: return k_prep_reshape;
+    case OP_EXPAND_DIMS: return k_prep_reshape;
+    case OP_QUANTIZE: return k_prep_quantize;
+    case OP_DEQUANTIZE: return k_prep_dequantize;
+    default: return NULL;
+    }
+}
+
+static void *scratch_alloc(ld_ctx *c, size_t bytes)
+{
+    size_t need = (bytes + 7u) & ~(size_t)7u;
+    uintptr_t base = (uintptr_t)c->arena;
+    size_t top = (size_t)(((base + c->hi) & ~(uintptr_t)7u) - base);
+    if (need > top || top - need < c->lo) {
+        eng_fail(c->err, ENGINE_ARENA_TOO_SMALL, "arena too small: %u bytes are not enough to load the model",
+                 (unsigned)c->arena_size);
+        return NULL;
+    }
+    c->hi = top - need;
+    if (c->lo + (c->arena_size - c->hi) > c->peak) {
+        c->peak = c->lo + (c->arena_size - c->hi);
+    }
+    return c->arena + c->hi;
+}
+
+static int fail_model(ld_ctx *c, const char *what)
+{
+    return eng_fail(c->err, ENGINE_MODEL_INVALID, "%s", what);
+}
+
+/* Read operator i into ov (structure and indices only). */
+static int read_op(ld_ctx *c, const fb_vec *ops, const fb_vec *codes, uint32_t i, op_view *ov)
+{
+    fb_table op, oc;
+    fb_vec ins, outs;
+    uint32_t opcode = 0;
+    memset(ov, 0, sizeof *ov);
+    ov->index = i;
+    ov->name = "?";
+    if (fb_vec_table(&c->fb, ops, i, &op) != FB_OK || fb_u32(&c->fb, &op, OP_OPCODE_INDEX, 0, &opcode) != FB_OK ||
+        fb_vector(&c->fb, &op, OP_INPUTS, 4u, &ins) == FB_BAD || fb_vector(&c->fb, &op, OP_OUTPUTS, 4u, &outs) == FB_BAD) {
+        return eng_fail(c->err, ENGINE_MODEL_INVALID, "operator %u: table out of bounds", (unsigned)i);
+    }
+    if (opcode >= codes->n) {
+        return eng_fail(c->err, ENGINE_MODEL_INVALID, "operator %u: opcode index %u out of range (model has %u)",
+                        (unsigned)i, (unsigned)opcode, (unsigned)codes->n);
+    }
+    uint8_t dep = 0;
+    int32_t code = 0;
+    if (fb_vec_table(&c->fb, codes, opcode, &oc) != FB_OK || fb_u8(&c->fb, &oc, OPCODE_DEPRECATED, 0, &dep) != FB_OK ||
+        fb_i32(&c->fb, &oc, OPCODE_BUILTIN, 0, &code) != FB_OK) {
+        return eng_fail(c->err, ENGINE_MODEL_INVALID, "operator %u: operator code %u out of bounds", (unsigned)i,
+                        (unsigned)opcode);
+    }
+    /* The builtin code is the larger of the old int8 field and the new one. */
+    if ((int32_t)(int8_t)dep > code) {
+        code = (int8_t)dep;
+    }
+    if (code < 0) {
+        return eng_fail(c->err, ENGINE_MODEL_INVALID, "operator %u: negative builtin code %d", (unsigned)i, (int)code);
+    }
+    ov->code = (uint32_t)code;
+    ov->name = eng_op_name(ov->code);
+    if (find_kernel(ov->code) == NULL) {
+        return eng_fail(c->err, ENGINE_UNSUPPORTED, "operator %u: unsupported op %s (builtin %u)", (unsigned)i,
+                        ov->name, (unsigned)ov->code);
+    }
+    int r = fb_subtable(&c->fb, &op, OP_OPTIONS, &ov->opts);
+    if (r == FB_BAD) {
+        return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "options out of bounds");
+    }
+    ov->has_opts = r == FB_OK;
+    if (ins.n > ENG_MAX_OP_INPUTS || outs.n != 1u) {
+        return eng_fail(c->err, ENGINE_UNSUPPORTED, "operator %u (%s): %u inputs and %u outputs not supported",
+                        (unsigned)i, ov->name, (unsigned)ins.n, (unsigned)outs.n);
+    }
+    ov->n_in = ins.n;
+    for (uint32_t k = 0; k < ENG_MAX_OP_INPUTS; k++) {
+        ov->in[k] = k < ins.n ? fb_rd_i32(&c->fb, ins.pos + 4u * k) : -1;
+        if (ov->in[k] < -1 || ov->in[k] >= (int32_t)c->tensors.n) {
+            return eng_fail(c->err, ENGINE_MODEL_INVALID, "operator %u (%s): input tensor %d out of range",
+                            (unsigned)i, ov->name, (int)ov->in[k]);
+        }
+    }
+    ov->out = fb_rd_i32(&c->fb, outs.pos);
+    if (ov->out < 0 || ov->out >= (int32_t)c->tensors.n) {
+        return eng_fail(c->err, ENGINE_MODEL_INVALID, "operator %u (%s): output tensor %d out of range", (unsigned)i,
+                        ov->name, (int)ov->out);
+    }
+    return ENGINE_OK;
+}
+
+/* Record op i's tensor uses in the lifetime table. */
+static int track_lifetimes(ld_ctx *c, const op_view *ov, const eng_op *op, tlife *life)
+{
+    for (uint32_t k = 0; k < ENG_MAX_OP_INPUTS; k++) {
+        uint16_t t = op->in[k];
+        if (t == ENG_NO_TENSOR || g.tdata[t] != NULL) {
+            continue; /* absent or constant */
+        }
+        if (life[t].first == NO_OP && t != g.in_t) {
+            return eng_fail(c->err, ENGINE_MODEL_INVALID, "operator %u (%s): tensor %u is read before it is written",
+                            (unsigned)ov->index, ov->name, (unsigned)t);
+        }
+        life[t].last = (uint16_t)ov->index;
+    }
+    uint16_t o = op->out;
+    if (g.tdata[o] != NULL || o == g.in_t || life[o].first != NO_OP) {
+        return eng_fail(c->err, ENGINE_MODEL_INVALID,
+                        "operator %u (%s): output tensor %u is constant, the model input or written twice",
+                        (unsigned)ov->index, ov->name, (unsigned)o);
+    }
+    life[o].first = (uint16_t)ov->index;
+    life[o].last = (uint16_t)ov->index;
+    if (op->alias) {
+        uint16_t src = op->in[0];
+        if (g.tdata[src] != NULL) {
+            g.tdata[o] = g.tdata[src]; /* a reshaped constant: read in place */
+        }
+        life[o].root = life[src].root;
+    }
+    return ENGINE_OK;
+}
+
+static int prepare_ops(ld_ctx *c, const fb_vec *ops, const fb_vec *codes, eng_op *table, tlife *life)
+{
+    for (uint32_t i = 0; i < ops->n; i++) {
+        op_view ov;
+        int r = read_op(c, ops, codes, i, &ov);
+        if (r != ENGINE_OK) {
+            return r;
+        }
+        eng_op *op = &table[i];
+        op->builtin = (uint8_t)ov.code;
+        for (uint32_t k = 0; k < ENG_MAX_OP_INPUTS; k++) {
+            op->in[k] = ov.in[k] < 0 ? (uint16_t)ENG_NO_TENSOR : (uint16_t)ov.in[k];
+        }
+        op->out = (uint16_t)ov.out;
+        if ((r = find_kernel(ov.code)(c, &ov, op)) != ENGINE_OK) {
+            return r;
+        }
+        if ((r = track_lifetimes(c, &ov, op, life)) != ENGINE_OK) {
+            return r;
+        }
+    }
+    return ENGINE_OK;
+}
+
+static int validate_tensors(ld_ctx *c, tlife *life)
+{
+    for (uint32_t t = 0; t < c->tensors.n; t++) {
+        tview tv;
+        int r = ld_tensor(c, t, &tv);
+        if (r != ENGINE_OK) {
+            return r;
+        }
+        g.tdata[t] = (uint8_t *)(uintptr_t)tv.data; /* constants are only ever read */
+        life[t].bytes = tv.is_const ? 0u : tv.bytes;
+        life[t].first = NO_OP;
+        life[t].last = 0;
+        life[t].root = (uint16_t)t;
+    }
+    return ENGINE_OK;
+}
+
+static int io_info(ld_ctx *c, uint16_t t, engine_tensor_info *info)
+{
+    tview tv;
+    int r = ld_tensor(c, t, &tv);
+    if (r != ENGINE_OK) {
+        return r;
+    }
+    info->type = tv.type;
+    info->ndims = tv.ndims;
+    memcpy(info->dims, tv.dims, sizeof info->dims);
+    info->scale = tv.scale;
+    info->zero_point = tv.zero_point;
+    info->bytes = tv.bytes;
+    return ENGINE_OK;
+}
+
+static int read_io(ld_ctx *c, const fb_table *sg, unsigned field, const char *what, uint16_t *t)
+{
+    fb_vec v;
+    if (fb_vector(&c->fb, sg, field, 4u, &v) == FB_BAD) {
+        return fail_model(c, "subgraph input/output list out of bounds");
+    }
+    if (v.n != 1u) {
+        return eng_fail(c->err, ENGINE_UNSUPPORTED, "model has %u %ss (the engine supports exactly 1)", (unsigned)v.n,
+                        what);
+    }
+    int32_t idx = fb_rd_i32(&c->fb, v.pos);
+    if (idx < 0 || idx >= (int32_t)c->tensors.n) {
+        return eng_fail(c->err, ENGINE_MODEL_INVALID, "%s tensor %d out of range (subgraph has %u tensors)", what,
+                        (int)idx, (unsigned)c->tensors.n);
+    }
+    *t = (uint16_t)idx;
+    return ENGINE_OK;
+}
+
+/* Place the activation roots and point every non-constant tensor at its
+ * memory. */
+static int plan_arena(ld_ctx *c, tlife *life, uint16_t n_ops)
+{
+    uint16_t n_t = (uint16_t)c->tensors.n;
+    uint16_t n_buf = 0;
+    uint64_t sum = 0;
+    life[g.in_t].first = 0;
+#if ENGINE_PRESERVE_INPUT
+    life[g.in_t].last = (uint16_t)(n_ops - 1u);
+#endif
+    life[g.out_t].last = (uint16_t)(n_ops - 1u);
+    /* Aliases extend their root's lifetime. */
+    for (uint16_t t = 0; t < n_t; t++) {
+        tlife *r = &life[life[t].root];
+        if (life[t].root != t && life[t].first != NO_OP && life[t].last > r->last) {
+            r->last = life[t].last;
+        }
+    }
+    for (uint16_t t = 0; t < n_t; t++) {
+        if (life[t].root == t && life[t].bytes > 0u && life[t].first != NO_OP) {
+            life[t].plan = n_buf++;
+            sum += life[t].bytes + ENG_PLAN_ALIGN;
+        }
+    }
+    if (sum > 0x7FFFFFFFu) {
+        return fail_model(c, "activations exceed 2 GiB");
+    }
+    plan_buf *bufs = scratch_alloc(c, (size_t)n_buf * sizeof(plan_buf));
+    uint16_t *work = bufs == NULL ? NULL : scratch_alloc(c, (size_t)n_buf * 2u * sizeof(uint16_t));
+    if (work == NULL) {
+        return ENGINE_ARENA_TOO_SMALL;
+    }
+    for (uint16_t t = 0; t < n_t; t++) {
+        if (life[t].root == t && life[t].bytes > 0u && life[t].first != NO_OP) {
+            plan_buf *b = &bufs[life[t].plan];
+            b->size = life[t].bytes;
+            b->first = life[t].first;
+            b->last = life[t].last;
+        }
+    }
+    uint32_t total = plan_greedy(bufs, n_buf, work);
+    uintptr_t base = (uintptr_t)c->arena;
+    size_t act = (size_t)(((base + c->lo + ENG_PLAN_ALIGN - 1u) & ~(uintptr_t)(ENG_PLAN_ALIGN - 1u)) - base);
+    size_t need = act + total;
+    g.arena_used = need > c->peak ? need : c->peak;
+    if (need > c->arena_size) {
+        return eng_fail(c->err, ENGINE_ARENA_TOO_SMALL, "arena too small: model needs %u bytes, have %u",
+                        (unsigned)g.arena_used, (unsigned)c->arena_size);
+    }
+    for (uint16_t t = 0; t < n_t; t++) {
+        const tlife *r = &life[life[t].root];
+        if (g.tdata[t] == NULL && r->bytes > 0u && r->first != NO_OP) {
+            g.tdata[t] = c->arena + act + bufs[r->plan].offset;
+        }
+    }
+    return ENGINE_OK;
+}
+
+static int load_graph(ld_ctx *c)
+{
+    fb_table model, sg;
+    fb_vec codes, subgraphs, ops;
+    uint32_t version = 0;
+    if (fb_root(&c->fb, &model) != FB_OK) {
+        return fail_model(c, "not a flatbuffer (root table out of bounds)");
+    }
+    if (fb_u32(&c->fb, &model, MODEL_VERSION, 0, &version) != FB_OK || version != 3u) {
+        return eng_fail(c->err, ENGINE_MODEL_INVALID, "schema version %u, expected 3", (unsigned)version);
+    }
+    if (fb_vector(&c->fb, &model, MODEL_OPCODES, 4u, &codes) != FB_OK ||
+        fb_vector(&c->fb, &model, MODEL_SUBGRAPHS, 4u, &subgraphs) != FB_OK ||
+        fb_vector(&c->fb, &model, MODEL_BUFFERS, 4u, &c->buffers) != FB_OK) {
+        return fail_model(c, "operator codes, subgraphs or buffers missing or out of bounds");
+    }
+    if (subgraphs.n != 1u) {
+        return eng_fail(c->err, subgraphs.n == 0u ? ENGINE_MODEL_INVALID : ENGINE_UNSUPPORTED,
+                        "model has %u subgraphs (the engine runs exactly 1)", (unsigned)subgraphs.n);
+    }
+    if (fb_vec_table(&c->fb, &subgraphs, 0, &sg) != FB_OK ||
+        fb_vector(&c->fb, &sg, SG_TENSORS, 4u, &c->tensors) != FB_OK ||
+        fb_vector(&c->fb, &sg, SG_OPERATORS, 4u, &ops) != FB_OK) {
+        return fail_model(c, "subgraph tensors or operators missing or out of bounds");
+    }
+    if (c->tensors.n > ENG_MAX_TENSORS || ops.n > ENG_MAX_OPS || ops.n == 0u) {
+        return eng_fail(c->err, ENGINE_UNSUPPORTED, "model has %u tensors and %u operators (limits %u and 1..%u)",
+                        (unsigned)c->tensors.n, (unsigned)ops.n, (unsigned)ENG_MAX_TENSORS, (unsigned)ENG_MAX_OPS);
+    }
+    int r;
+    if ((r = read_io(c, &sg, SG_INPUTS, "input", &g.in_t)) != ENGINE_OK ||
+        (r = read_io(c, &sg, SG_OUTPUTS, "output", &g.out_t)) != ENGINE_OK) {
+        return r;
+    }
+    eng_op *table = ld_alloc(c, ops.n * sizeof(eng_op));
+    g.tdata = table == NULL ? NULL : ld_alloc(c, c->tensors.n * sizeof(uint8_t *));
+    tlife *life = g.tdata == NULL ? NULL : scratch_alloc(c, c->tensors.n * sizeof(tlife));
+    if (life == NULL) {
+        return ENGINE_ARENA_TOO_SMALL;
+    }
+    if ((r = validate_tensors(c, life)) != ENGINE_OK) {
+        return r;
+    }
+    if (g.tdata[g.in_t] != NULL) {
+        return fail_model(c, "the model input is a constant tensor");
+    }
+    if ((r = prepare_ops(c, &ops, &codes, table, life)) != ENGINE_OK) {
+        return r;
+    }
+    if (g.tdata[g.out_t] == NULL && life[g.out_t].first == NO_OP && g.out_t != g.in_t) {
+        return fail_model(c, "the model output is never written");
+    }
+    if ((r = io_info(c, g.in_t, &g.in_info)) != ENGINE_OK || (r = io_info(c, g.out_t, &g.out_info)) != ENGINE_OK) {
+        return r;
+    }
+    g.ops = table;
+    g.n_ops = (uint16_t)ops.n;
+    return plan_arena(c, life, g.n_ops);
+}
+
+int engine_load(const uint8_t *model, size_t model_len, uint8_t *arena, size_t arena_size, engine_error *err)
+{
+    engine_error dummy;
+    if (err == NULL) {
+        err = &dummy;
+    }
+    engine_unload();
+    err->status = ENGINE_OK;
+    err->msg[0] = '\0';
+    if (model == NULL || arena == NULL) {
+        return eng_fail(err, ENGINE_MODEL_INVALID, "no model or no arena");
+    }
+    if (model_len >= 0x80000000u) {
+        return eng_fail(err, ENGINE_MODEL_INVALID, "model larger than 2 GiB");
+    }
+    ld_ctx c;
+    memset(&c, 0, sizeof c);
+    c.fb.p = model;
+    c.fb.len = (uint32_t)model_len;
+    c.arena = arena;
+    c.arena_size = arena_size;
+    c.hi = arena_size;
+    c.err = err;
+    int r = load_graph(&c);
+    if (r != ENGINE_OK) {
+        engine_unload();
+        return r;
+    }
+    g.loaded = 1;
+    return ENGINE_OK;
+}
+
+void engine_unload(void)
+{
+    memset(&g, 0, sizeof g);
+}
+
+int engine_loaded(void)
+{
+    return g.loaded;
+}
+
+uint16_t engine_op_count(void)
+{
+    return g.loaded ? g.n_ops : 0u;
+}
+
+size_t engine_arena_used(void)
+{
+    return g.loaded ? g.arena_used : 0u;
+}
+
+const engine_tensor_info *engine_input_info(void)
+{
+    return g.loaded ? &g.in_info : NULL;
+}
+
+const engine_tensor_info *engine_output_info(void)
+{
+    return g.loaded ? &g.out_info : NULL;
+}
+
+uint8_t *engine_input_buffer(void)
+{
+    return g.loaded ? g.tdata[g.in_t] : NULL;
+}
+
+const uint8_t *engine_output_buffer(void)
+{
+    return g.loaded ? g.tdata[g.out_t] : NULL;
+}
+
+int engine_invoke(engine_clock_fn now, engine_op_profile *profile, uint16_t max_profile, uint16_t *n_profile,
+                  engine_error *err)
+{
+    uint16_t n_prof = 0;
+    if (n_profile != NULL) {
+        *n_profile = 0;
+    }
+    if (!g.loaded) {
+        return eng_fail(err, ENGINE_INFER_FAILED, "no model loaded");
+    }
+    for (uint16_t i = 0; i < g.n_ops; i++) {
+        const eng_op *op = &g.ops[i];
+        const int timed = profile != NULL && now != NULL && n_prof < max_profile;
+        const uint64_t t0 = timed ? now() : 0u;
+        int r = op->eval(op, g.tdata);
+        if (timed) {
+            const uint64_t dt = now() - t0;
+            profile[n_prof].builtin_op = op->builtin;
+            profile[n_prof].op_index = i;
+            profile[n_prof].ticks = dt > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)dt;
+            n_prof++;
+        }
+        if (r != ENGINE_OK) {
+            return eng_fail(err, ENGINE_INFER_FAILED, "operator %u (%s) failed", (unsigned)i,
+                            eng_op_name(op->builtin));
+        }
+    }
+    if (n_profile != NULL) {
+        *n_profile = n_prof;
+    }
+    if (err != NULL) {
+        err->status = ENGINE_OK;
+        err->msg[0] = '\0';
+    }
+    return ENGINE_OK;
+}

@@ -1,0 +1,61 @@
+/* Small helpers shared by the kernels. */
+#ifndef ENG_K_COMMON_H
+#define ENG_K_COMMON_H
+
+#include <stdint.h>
+
+#include "engine_int.h"
+
+/* Clamp in TFLM's order: max with the lower bound first, then min with the
+ * upper one (so a degenerate range yields the upper bound, like TFLM). */
+static inline int32_t k_clamp(int32_t v, int32_t lo, int32_t hi)
+{
+    v = v > lo ? v : lo;
+    return v < hi ? v : hi;
+}
+
+/* Accumulators of the multiply-accumulate loops are kept modulo 2^32
+ * (uint32_t), which is what TFLM's int32 sums do on real hardware when they
+ * overflow; valid models never overflow, but a hostile one must not be able
+ * to trigger signed-overflow undefined behaviour. k_acc() turns the sum back
+ * into int32 (GCC and Clang convert modulo 2^32). */
+typedef uint32_t k_acc_t;
+
+static inline k_acc_t k_mac(k_acc_t acc, int32_t a, int32_t b)
+{
+    return acc + (uint32_t)(a * b); /* |a * b| < 2^16 for int8 operands */
+}
+
+static inline int32_t k_acc(k_acc_t acc, const int32_t *bias, uint32_t i)
+{
+    return (int32_t)(bias != NULL ? acc + (uint32_t)bias[i] : acc);
+}
+
+/* Spatial sizes (image, dilated filter, pooling window side) are limited to
+ * 2^24 so that no index arithmetic in the 2-D kernels can overflow. */
+#define K_MAX_SPATIAL (1 << 24)
+
+/* Per-channel requantization parameters, in the arena. */
+typedef struct {
+    const int32_t *mult;
+    const int8_t *shift;
+} k_chan_q;
+
+/* Compute n per-channel multipliers input_scale * filter_scale[i] /
+ * output_scale in double precision, as TFLM's
+ * PopulateConvolutionQuantizationParams does (a single filter scale is
+ * broadcast to all channels). */
+int k_chan_multipliers(ld_ctx *c, const op_view *ov, const tview *in, const tview *filter, const tview *out,
+                       uint32_t n, k_chan_q *q);
+
+/* Read a uint8/int32 option with the schema default; FB errors become a
+ * MODEL_INVALID naming the operator. */
+int k_opt_u8(ld_ctx *c, const op_view *ov, unsigned id, uint8_t def, uint8_t *v);
+int k_opt_i32(ld_ctx *c, const op_view *ov, unsigned id, int32_t def, int32_t *v);
+int k_opt_f32(ld_ctx *c, const op_view *ov, unsigned id, float def, float *v);
+
+/* The 32-bit bias of a conv/fc operator: absent, or constant int32 with n
+ * elements. */
+int k_bias(ld_ctx *c, const op_view *ov, uint32_t n);
+
+#endif

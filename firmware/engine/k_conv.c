@@ -1,0 +1,260 @@
+/* CONV_2D (with groups) and DEPTHWISE_CONV_2D: int8 NHWC activations,
+ * int8 weights quantized per channel or per tensor (the single scale is then
+ * broadcast), int32 bias, SAME/VALID padding, strides, dilation.
+ *
+ * As in TFLM's reference kernels, taps that fall into the padding are
+ * skipped (equivalent to padding with the input zero point), the input
+ * offset -zp_in is added to each input value before the multiply (weights
+ * are symmetric, zero point 0), and each output channel is requantized with
+ * its own multiplier and shift. */
+#include "k_common.h"
+#include "quant.h"
+
+enum { CONV_PADDING = 0, CONV_STRIDE_W = 1, CONV_STRIDE_H = 2, CONV_ACT = 3, CONV_DIL_W = 4, CONV_DIL_H = 5 };
+enum { DW_PADDING = 0, DW_STRIDE_W = 1, DW_STRIDE_H = 2, DW_MULT = 3, DW_ACT = 4, DW_DIL_W = 5, DW_DIL_H = 6 };
+
+typedef struct {
+    int32_t batches, in_h, in_w, in_c;
+    int32_t out_h, out_w, out_c;
+    int32_t k_h, k_w, f_in_c; /* f_in_c: input channels per group (conv) */
+    int32_t groups, depth_mult;
+    int32_t stride_h, stride_w, dil_h, dil_w, pad_h, pad_w;
+    int32_t in_offset, out_offset, act_min, act_max;
+    k_chan_q q;
+} conv_params;
+
+static int8_t requant(const conv_params *p, int32_t acc, int32_t oc)
+{
+    acc = q_mul(acc, p->q.mult[oc], p->q.shift[oc]);
+    return (int8_t)k_clamp(acc + p->out_offset, p->act_min, p->act_max);
+}
+
+/* One output pixel of a (grouped) convolution: all output channels. */
+static void conv_pixel(const conv_params *p, const int8_t *in_img, const int8_t *w, const int32_t *bias,
+                       int32_t iy0, int32_t ix0, int8_t *out)
+{
+    const int32_t per_group = p->out_c / p->groups;
+    for (int32_t gi = 0; gi < p->groups; gi++) {
+        const int8_t *in_g = in_img + gi * p->f_in_c;
+        for (int32_t oc = gi * per_group; oc < (gi + 1) * per_group; oc++) {
+            k_acc_t acc = 0;
+            for (int32_t ky = 0; ky < p->k_h; ky++) {
+                const int32_t iy = iy0 + p->dil_h * ky;
+                if (iy < 0 || iy >= p->in_h) {
+                    continue;
+                }
+                for (int32_t kx = 0; kx < p->k_w; kx++) {
+                    const int32_t ix = ix0 + p->dil_w * kx;
+                    if (ix < 0 || ix >= p->in_w) {
+                        continue;
+                    }
+                    const int8_t *x = in_g + (iy * p->in_w + ix) * p->in_c;
+                    const int8_t *f = w + ((oc * p->k_h + ky) * p->k_w + kx) * p->f_in_c;
+                    for (int32_t ic = 0; ic < p->f_in_c; ic++) {
+                        acc = k_mac(acc, f[ic], (int32_t)x[ic] + p->in_offset);
+                    }
+                }
+            }
+            out[oc] = requant(p, k_acc(acc, bias, (uint32_t)oc), oc);
+        }
+    }
+}
+
+/* One output pixel of a depthwise convolution: all output channels. */
+static void dw_pixel(const conv_params *p, const int8_t *in_img, const int8_t *w, const int32_t *bias,
+                     int32_t iy0, int32_t ix0, int8_t *out)
+{
+    for (int32_t ic = 0; ic < p->in_c; ic++) {
+        for (int32_t m = 0; m < p->depth_mult; m++) {
+            const int32_t oc = ic * p->depth_mult + m;
+            k_acc_t acc = 0;
+            for (int32_t ky = 0; ky < p->k_h; ky++) {
+                const int32_t iy = iy0 + p->dil_h * ky;
+                if (iy < 0 || iy >= p->in_h) {
+                    continue;
+                }
+                for (int32_t kx = 0; kx < p->k_w; kx++) {
+                    const int32_t ix = ix0 + p->dil_w * kx;
+                    if (ix < 0 || ix >= p->in_w) {
+                        continue;
+                    }
+                    const int32_t x = in_img[(iy * p->in_w + ix) * p->in_c + ic];
+                    acc = k_mac(acc, w[(ky * p->k_w + kx) * p->out_c + oc], x + p->in_offset);
+                }
+            }
+            out[oc] = requant(p, k_acc(acc, bias, (uint32_t)oc), oc);
+        }
+    }
+}
+
+typedef void (*pixel_fn)(const conv_params *, const int8_t *, const int8_t *, const int32_t *, int32_t, int32_t,
+                         int8_t *);
+
+static void run(const eng_op *op, uint8_t *const *tdata, pixel_fn pixel)
+{
+    const conv_params *p = op->params;
+    const int8_t *in = (const int8_t *)tdata[op->in[0]];
+    const int8_t *w = (const int8_t *)tdata[op->in[1]];
+    const int32_t *bias = op->in[2] == ENG_NO_TENSOR ? NULL : (const int32_t *)(const void *)tdata[op->in[2]];
+    int8_t *out = (int8_t *)tdata[op->out];
+    for (int32_t b = 0; b < p->batches; b++) {
+        const int8_t *in_img = in + b * p->in_h * p->in_w * p->in_c;
+        for (int32_t oy = 0; oy < p->out_h; oy++) {
+            for (int32_t ox = 0; ox < p->out_w; ox++) {
+                pixel(p, in_img, w, bias, oy * p->stride_h - p->pad_h, ox * p->stride_w - p->pad_w, out);
+                out += p->out_c;
+            }
+        }
+    }
+}
+
+static int conv_eval(const eng_op *op, uint8_t *const *tdata)
+{
+    run(op, tdata, conv_pixel);
+    return ENGINE_OK;
+}
+
+static int dw_eval(const eng_op *op, uint8_t *const *tdata)
+{
+    run(op, tdata, dw_pixel);
+    return ENGINE_OK;
+}
+
+/* Shared checks: 4-D int8 input/output, constant int8 weights. */
+static int conv_tensors(ld_ctx *c, const op_view *ov, tview *in, tview *w, tview *out)
+{
+    int r;
+    if (ov->n_in < 2u || ov->in[0] < 0 || ov->in[1] < 0) {
+        return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "needs an input and a filter tensor");
+    }
+    if ((r = ld_tensor(c, (uint32_t)ov->in[0], in)) != ENGINE_OK ||
+        (r = ld_tensor(c, (uint32_t)ov->in[1], w)) != ENGINE_OK ||
+        (r = ld_tensor(c, (uint32_t)ov->out, out)) != ENGINE_OK) {
+        return r;
+    }
+    if ((r = ld_need_type(c, ov, in, T_INT8)) != ENGINE_OK || (r = ld_need_type(c, ov, w, T_INT8)) != ENGINE_OK ||
+        (r = ld_need_type(c, ov, out, T_INT8)) != ENGINE_OK || (r = ld_need_quant(c, ov, in)) != ENGINE_OK ||
+        (r = ld_need_quant(c, ov, out)) != ENGINE_OK || (r = ld_need_const(c, ov, w)) != ENGINE_OK) {
+        return r;
+    }
+    if (in->ndims != 4u || w->ndims != 4u || out->ndims != 4u || in->dims[0] != out->dims[0]) {
+        return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "input, filter and output must be 4-D NHWC");
+    }
+    return ENGINE_OK;
+}
+
+/* Geometry common to both: padding, strides, dilation, output size check. */
+static int conv_geometry(ld_ctx *c, const op_view *ov, const unsigned ids[5], const tview *in, const tview *out,
+                         conv_params *p)
+{
+    uint8_t padding;
+    int r;
+    if ((r = k_opt_u8(c, ov, ids[0], 0, &padding)) != ENGINE_OK ||
+        (r = k_opt_i32(c, ov, ids[1], 0, &p->stride_w)) != ENGINE_OK ||
+        (r = k_opt_i32(c, ov, ids[2], 0, &p->stride_h)) != ENGINE_OK ||
+        (r = k_opt_i32(c, ov, ids[3], 1, &p->dil_w)) != ENGINE_OK ||
+        (r = k_opt_i32(c, ov, ids[4], 1, &p->dil_h)) != ENGINE_OK) {
+        return r;
+    }
+    p->batches = in->dims[0];
+    p->in_h = in->dims[1];
+    p->in_w = in->dims[2];
+    p->in_c = in->dims[3];
+    p->out_h = out->dims[1];
+    p->out_w = out->dims[2];
+    p->out_c = out->dims[3];
+    if (p->in_h > K_MAX_SPATIAL || p->in_w > K_MAX_SPATIAL ||
+        (int64_t)(p->k_h - 1) * p->dil_h >= K_MAX_SPATIAL || (int64_t)(p->k_w - 1) * p->dil_w >= K_MAX_SPATIAL) {
+        return ld_fail_op(c, ov, ENGINE_UNSUPPORTED, "image or dilated filter larger than 2^24");
+    }
+    int32_t oh = ld_out_size(padding, p->in_h, p->k_h, p->stride_h, p->dil_h, &p->pad_h);
+    int32_t ow = ld_out_size(padding, p->in_w, p->k_w, p->stride_w, p->dil_w, &p->pad_w);
+    if (oh < 0 || ow < 0) {
+        return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "invalid padding, stride, dilation or filter size");
+    }
+    if (oh != p->out_h || ow != p->out_w) {
+        return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "output size does not match the padding arithmetic");
+    }
+    return ENGINE_OK;
+}
+
+static int conv_quant(ld_ctx *c, const op_view *ov, uint8_t act, const tview *in, const tview *w,
+                      const tview *out, conv_params *p)
+{
+    int r;
+    p->in_offset = -in->zero_point;
+    p->out_offset = out->zero_point;
+    if ((r = ld_act_range(c, ov, act, out, &p->act_min, &p->act_max)) != ENGINE_OK ||
+        (r = k_bias(c, ov, (uint32_t)p->out_c)) != ENGINE_OK) {
+        return r;
+    }
+    return k_chan_multipliers(c, ov, in, w, out, (uint32_t)p->out_c, &p->q);
+}
+
+int k_prep_conv(ld_ctx *c, const op_view *ov, eng_op *op)
+{
+    static const unsigned ids[5] = {CONV_PADDING, CONV_STRIDE_W, CONV_STRIDE_H, CONV_DIL_W, CONV_DIL_H};
+    tview in, w, out;
+    uint8_t act;
+    int r = conv_tensors(c, ov, &in, &w, &out);
+    if (r != ENGINE_OK || (r = k_opt_u8(c, ov, CONV_ACT, 0, &act)) != ENGINE_OK) {
+        return r;
+    }
+    conv_params *p = ld_alloc(c, sizeof *p);
+    if (p == NULL) {
+        return ENGINE_ARENA_TOO_SMALL;
+    }
+    p->k_h = w.dims[1];
+    p->k_w = w.dims[2];
+    p->f_in_c = w.dims[3];
+    p->depth_mult = 1;
+    if ((r = conv_geometry(c, ov, ids, &in, &out, p)) != ENGINE_OK) {
+        return r;
+    }
+    if (w.dims[0] != p->out_c || p->in_c % p->f_in_c != 0) {
+        return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "filter shape does not match the input and output");
+    }
+    p->groups = p->in_c / p->f_in_c;
+    if (p->out_c % p->groups != 0) {
+        return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "output channels not divisible by the groups");
+    }
+    op->eval = conv_eval;
+    op->params = p;
+    return conv_quant(c, ov, act, &in, &w, &out, p);
+}
+
+int k_prep_dwconv(ld_ctx *c, const op_view *ov, eng_op *op)
+{
+    static const unsigned ids[5] = {DW_PADDING, DW_STRIDE_W, DW_STRIDE_H, DW_DIL_W, DW_DIL_H};
+    tview in, w, out;
+    uint8_t act;
+    int r = conv_tensors(c, ov, &in, &w, &out);
+    if (r != ENGINE_OK || (r = k_opt_u8(c, ov, DW_ACT, 0, &act)) != ENGINE_OK) {
+        return r;
+    }
+    conv_params *p = ld_alloc(c, sizeof *p);
+    if (p == NULL) {
+        return ENGINE_ARENA_TOO_SMALL;
+    }
+    p->k_h = w.dims[1];
+    p->k_w = w.dims[2];
+    p->groups = 1;
+    if ((r = conv_geometry(c, ov, ids, &in, &out, p)) != ENGINE_OK) {
+        return r;
+    }
+    /* TFLM derives the multiplier from the shapes; the option must agree. */
+    int32_t dm_opt;
+    if ((r = k_opt_i32(c, ov, DW_MULT, 0, &dm_opt)) != ENGINE_OK) {
+        return r;
+    }
+    if (w.dims[0] != 1 || w.dims[3] != p->out_c || p->out_c % p->in_c != 0) {
+        return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "filter shape does not match the input and output");
+    }
+    p->depth_mult = p->out_c / p->in_c;
+    if (dm_opt != 0 && dm_opt != p->depth_mult) {
+        return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "depth_multiplier disagrees with the shapes");
+    }
+    op->eval = dw_eval;
+    op->params = p;
+    return conv_quant(c, ov, act, &in, &w, &out, p);
+}

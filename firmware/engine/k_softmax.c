@@ -1,0 +1,219 @@
+/* SOFTMAX, int8 input, int8 or int16 output: TFLM's reference
+ * (reference_ops::Softmax for integral types), which works in gemmlowp
+ * fixed point:
+ *   - the difference x - max(row) is rescaled by beta * input_scale into
+ *     Q5.26 (5 integer bits) with a multiplier >= 1;
+ *   - exp() of that negative number is evaluated in Q0.31 by
+ *     exp_on_negative_values (a 4th-order polynomial on [-1/4, 0) and a
+ *     barrel shifter of exp(-2^k) constants);
+ *   - the exps are summed in Q12.19, the reciprocal of the sum is found by
+ *     Newton-Raphson (one_over_one_plus_x_for_x_in_0_1), and each output is
+ *     exp * reciprocal shifted to 8 (or 16) bits, offset to the output's
+ *     zero point (-128, or -32768 for int16).
+ * Differences below diff_min (where the rescaled value would overflow Q5.26)
+ * give the minimum output directly. */
+#include <math.h>
+
+#include "k_common.h"
+#include "quant.h"
+
+enum { SOFTMAX_BETA = 0 };
+#define SCALED_DIFF_INT_BITS 5
+#define ACCUM_INT_BITS 12
+
+typedef struct {
+    uint32_t rows, depth;
+    int32_t mult;
+    int shift;
+    int32_t diff_min;
+    uint8_t out_int16;
+} softmax_params;
+
+/* gemmlowp SaturatingRoundingMultiplyByPOT with a positive exponent. */
+static int32_t sat_shl(int32_t x, int e)
+{
+    const int32_t threshold = (int32_t)(((int32_t)1 << (31 - e)) - 1);
+    if (x > threshold) {
+        return INT32_MAX;
+    }
+    if (x < -threshold) {
+        return INT32_MIN;
+    }
+    return (int32_t)((uint32_t)x << e);
+}
+
+/* exp(a) for a in [-1/4, 0), Q0.31 in and out: Taylor series around -1/8. */
+static int32_t exp_quarter(int32_t a)
+{
+    const int32_t exp_m1_8 = 1895147668; /* exp(-1/8) */
+    const int32_t one_third = 715827883;
+    const int32_t x = a + (1 << 28);
+    const int32_t x2 = q_srdhm(x, x);
+    const int32_t x3 = q_srdhm(x2, x);
+    const int32_t x4 = q_srdhm(x2, x2);
+    const int32_t x4_over_4 = q_rdbp(x4, 2);
+    const int32_t poly = q_rdbp(q_srdhm(x4_over_4 + x3, one_third) + x2, 1);
+    return exp_m1_8 + q_srdhm(exp_m1_8, x + poly);
+}
+
+/* exp(a) for a <= 0 given in Q5.26; result in Q0.31. */
+static int32_t exp_negative(int32_t a)
+{
+    static const int32_t k_exp_pow2[7] = {
+        1672461947, /* exp(-1/4) */
+        1302514674, /* exp(-1/2) */
+        790015084,  /* exp(-1) */
+        290630308,  /* exp(-2) */
+        39332535,   /* exp(-4) */
+        720401,     /* exp(-8) */
+        242,        /* exp(-16) */
+    };
+    const int frac_bits = 31 - SCALED_DIFF_INT_BITS;
+    const int32_t quarter = (int32_t)1 << (frac_bits - 2);
+    const int32_t a_mod_quarter_minus_quarter = (a & (quarter - 1)) - quarter;
+    int32_t result = exp_quarter(sat_shl(a_mod_quarter_minus_quarter, SCALED_DIFF_INT_BITS));
+    const int32_t remainder = a_mod_quarter_minus_quarter - a;
+    for (int k = 0; k < 7; k++) {
+        if ((remainder & ((int32_t)1 << (frac_bits - 2 + k))) != 0) {
+            result = q_srdhm(result, k_exp_pow2[k]);
+        }
+    }
+    return a == 0 ? INT32_MAX : result;
+}
+
+/* 1 / (1 + a) for a in [0, 1), Q0.31 in and out (Newton-Raphson in Q2.29). */
+static int32_t one_over_one_plus(int32_t a)
+{
+    const int64_t sum = (int64_t)a + INT32_MAX;
+    const int32_t half_den = (int32_t)((sum + (sum >= 0 ? 1 : -1)) / 2);
+    int32_t x = 1515870810 + q_srdhm(half_den, -1010580540); /* 48/17 - 32/17 d */
+    for (int i = 0; i < 3; i++) {
+        const int32_t one_minus = (1 << 29) - q_srdhm(half_den, x);
+        x = x + sat_shl(q_srdhm(x, one_minus), 2);
+    }
+    return sat_shl(x, 1);
+}
+
+static int32_t clz32(uint32_t x)
+{
+    int32_t n = 0;
+    while (n < 32 && (x & 0x80000000u) == 0u) {
+        x <<= 1;
+        n++;
+    }
+    return n;
+}
+
+static int softmax_row(const softmax_params *p, const int8_t *x, uint8_t *out_bytes)
+{
+    int32_t max = -128;
+    for (uint32_t c = 0; c < p->depth; c++) {
+        max = x[c] > max ? x[c] : max;
+    }
+    uint32_t sum = 0; /* Q12.19; wraps only where TFLM would overflow too */
+    for (uint32_t c = 0; c < p->depth; c++) {
+        const int32_t diff = (int32_t)x[c] - max;
+        if (diff >= p->diff_min) {
+            sum += (uint32_t)q_rdbp(exp_negative(q_mul(diff, p->mult, p->shift)), ACCUM_INT_BITS);
+        }
+    }
+    const int32_t headroom = clz32(sum);
+    const int exponent = (int)(ACCUM_INT_BITS - headroom) + 31 - (p->out_int16 ? 16 : 8);
+    if (headroom > 31 || exponent < 0 || exponent > 31) {
+        /* TFLM aborts here (TFLITE_CHECK): more than ~2^(31-exponent)
+         * classes share the maximum, the sum of exps leaves Q12.19. */
+        return ENGINE_INFER_FAILED;
+    }
+    const int32_t scale = one_over_one_plus((int32_t)((sum << headroom) - 0x80000000u));
+    const int32_t out_min = p->out_int16 ? -32768 : -128;
+    const int32_t out_max = p->out_int16 ? 32767 : 127;
+    for (uint32_t c = 0; c < p->depth; c++) {
+        const int32_t diff = (int32_t)x[c] - max;
+        int32_t v = out_min;
+        if (diff >= p->diff_min) {
+            const int32_t e = exp_negative(q_mul(diff, p->mult, p->shift));
+            v = k_clamp(q_rdbp(q_srdhm(scale, e), exponent) + out_min, out_min, out_max);
+        }
+        if (p->out_int16) {
+            const int16_t s = (int16_t)v;
+            out_bytes[2u * c] = (uint8_t)((uint16_t)s & 0xFFu);
+            out_bytes[2u * c + 1u] = (uint8_t)((uint16_t)s >> 8);
+        } else {
+            out_bytes[c] = (uint8_t)(int8_t)v;
+        }
+    }
+    return ENGINE_OK;
+}
+
+static int softmax_eval(const eng_op *op, uint8_t *const *tdata)
+{
+    const softmax_params *p = op->params;
+    const int8_t *in = (const int8_t *)tdata[op->in[0]];
+    uint8_t *out = tdata[op->out];
+    const uint32_t out_row = p->depth * (p->out_int16 ? 2u : 1u);
+    for (uint32_t r = 0; r < p->rows; r++) {
+        if (softmax_row(p, in + r * p->depth, out + r * out_row) != ENGINE_OK) {
+            return ENGINE_INFER_FAILED;
+        }
+    }
+    return ENGINE_OK;
+}
+
+/* TFLM PreprocessSoftmaxScaling and CalculateInputRadius. */
+static int softmax_scaling(ld_ctx *c, const op_view *ov, float beta, float in_scale, softmax_params *p)
+{
+#if ENGINE_SINGLE_ROUNDING
+    const double max_mult = 1073741823.0; /* 2^30 - 1 */
+#else
+    const double max_mult = 2147483647.0; /* 2^31 - 1 */
+#endif
+    double m = (double)beta * (double)in_scale * (double)(1 << (31 - SCALED_DIFF_INT_BITS));
+    m = m < max_mult ? m : max_mult;
+    if (!(m > 1.0) || ld_multiplier(c, ov, m, &p->mult, &p->shift) != ENGINE_OK) {
+        return ld_fail_op(c, ov, ENGINE_UNSUPPORTED, "beta * input scale out of range");
+    }
+    const double radius = 1.0 * ((1 << SCALED_DIFF_INT_BITS) - 1) *
+                          (double)((int64_t)1 << (31 - SCALED_DIFF_INT_BITS)) / (double)((int64_t)1 << p->shift);
+    p->diff_min = -(int32_t)floor(radius);
+    return ENGINE_OK;
+}
+
+int k_prep_softmax(ld_ctx *c, const op_view *ov, eng_op *op)
+{
+    tview in, out;
+    float beta;
+    int r;
+    if (ov->n_in != 1u || ov->in[0] < 0) {
+        return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "needs one input");
+    }
+    if ((r = ld_tensor(c, (uint32_t)ov->in[0], &in)) != ENGINE_OK ||
+        (r = ld_tensor(c, (uint32_t)ov->out, &out)) != ENGINE_OK ||
+        (r = ld_need_type(c, ov, &in, T_INT8)) != ENGINE_OK || (r = ld_need_quant(c, ov, &in)) != ENGINE_OK ||
+        (r = k_opt_f32(c, ov, SOFTMAX_BETA, 0.0f, &beta)) != ENGINE_OK) {
+        return r;
+    }
+    if (out.type != T_INT8 && out.type != T_INT16) {
+        return ld_need_type(c, ov, &out, T_INT8);
+    }
+    if ((r = ld_need_quant(c, ov, &out)) != ENGINE_OK) {
+        return r;
+    }
+    /* TFLM insists on the canonical output quantization. */
+    if ((out.type == T_INT8 && (out.zero_point != -128 || out.scale != 1.0f / 256.0f)) ||
+        (out.type == T_INT16 && (out.zero_point != -32768 || fabsf(out.scale - 1.0f / 65536.0f) > 0.001f / 65536.0f))) {
+        return ld_fail_op(c, ov, ENGINE_UNSUPPORTED, "output quantization must be 1/256, -128 (int16: 1/65536, -32768)");
+    }
+    if (in.ndims < 1u || in.elems != out.elems) {
+        return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "input and output sizes differ");
+    }
+    softmax_params *p = ld_alloc(c, sizeof *p);
+    if (p == NULL) {
+        return ENGINE_ARENA_TOO_SMALL;
+    }
+    p->depth = (uint32_t)in.dims[in.ndims - 1u];
+    p->rows = in.elems / p->depth;
+    p->out_int16 = out.type == T_INT16;
+    op->eval = softmax_eval;
+    op->params = p;
+    return softmax_scaling(c, ov, beta, in.scale, p);
+}

@@ -1,0 +1,10 @@
+#include "agent.h"
+#include "port.h"
+
+int main(void)
+{
+    port_init();
+    agent_init();
+    agent_run();
+    return 0;
+}

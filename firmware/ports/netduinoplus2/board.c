@@ -1,0 +1,50 @@
+/* STM32F405 bring-up and the flash model slot. */
+#include "board.h"
+#include "cortexm.h"
+#include "port.h"
+#include "stm32f4.h"
+
+extern uint8_t __slot_start[], __slot_size[]; /* linker symbols */
+void board_uart_init(uint32_t core_hz);
+
+void port_init(void)
+{
+    extern const void *const g_vectors[];
+    SCB_VTOR = (uint32_t)(uintptr_t)g_vectors;
+    uint32_t core_hz = stm32_clock_init();
+    cycles_init(core_hz);
+    uart_ring_init();
+    board_uart_init(core_hz);
+    __asm__ volatile("cpsie i" ::: "memory");
+}
+
+const uint8_t *port_model_slot(void)
+{
+    return __slot_start;
+}
+
+uint32_t port_model_slot_addr(void)
+{
+    return (uint32_t)(uintptr_t)__slot_start;
+}
+
+uint32_t port_model_slot_size(void)
+{
+    return (uint32_t)(uintptr_t)__slot_size;
+}
+
+/* The slot is flash. Programming it needs the flash controller, which QEMU
+ * does not model; the model is flashed with the firmware (or QEMU's generic
+ * loader) and checked with SLOT_VERIFY instead. */
+int port_model_slot_writable(void)
+{
+    return 0;
+}
+
+int port_model_slot_write(uint32_t offset, const uint8_t *data, size_t len)
+{
+    (void)offset;
+    (void)data;
+    (void)len;
+    return -1;
+}

@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""Bit-exactness and robustness of the int8 engine against TFLite Micro.
+
+For each model given on the command line:
+  * runs N seeded random int8 inputs plus all -128 and all 127 through the
+    host engine (engine_run, one process for all inputs) and through
+    tflite_micro.runtime.Interpreter, and counts bit-identical outputs;
+  * reports the engine's arena_used next to TFLM's recorded arena total;
+  * checks that malformed variants are rejected with an error, never a
+    crash: truncations and random corruptions (engine_run --mutate, run under
+    ASan/UBSan), an unsupported op patched into the opcode table, a root
+    offset pointing outside the file, and a tensor whose buffer index is out
+    of range.
+
+Usage: compare_tflm.py [--engine-run PATH] [--inputs N] [--seed S]
+                       [--mutate-iters N] [--json] MODEL.tflite...
+Exit status 0 when every output is bit-identical, every malformed model is
+rejected with the expected status, and the engine's arena is no larger than
+TFLM's; 1 otherwise. With --json the last stdout line is a JSON summary.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import struct
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ENGINE_UNSUPPORTED = 5
+ENGINE_MODEL_INVALID = 4
+LSTM = 16  # a builtin the engine does not run
+
+
+def schema():
+    """The TFLite schema module the tflite-micro package ships."""
+    from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as s  # type: ignore
+    return s
+
+
+def engine_json(stderr: str) -> dict:
+    lines = [ln for ln in stderr.strip().splitlines() if ln.startswith("{")]
+    if not lines:
+        raise RuntimeError("engine_run printed no JSON result:\n" + stderr[-2000:])
+    return json.loads(lines[-1])
+
+
+def run_engine(exe: Path, model: Path, inputs: bytes, tmp: Path) -> tuple[dict, bytes]:
+    inp, out = tmp / "in.bin", tmp / "out.bin"
+    inp.write_bytes(inputs)
+    if out.exists():
+        out.unlink()
+    p = subprocess.run([str(exe), str(model), str(inp), str(out), "--quiet"],
+                       capture_output=True, text=True, timeout=1800)
+    res = engine_json(p.stderr)
+    res["exit"] = p.returncode
+    return res, out.read_bytes() if out.exists() else b""
+
+
+def tflm_arena(model: Path) -> int | None:
+    """TFLM's recorded arena total (printed to C-level stderr)."""
+    code = ("import sys\nfrom tflite_micro import runtime\n"
+            "i = runtime.Interpreter.from_file(sys.argv[1])\ni.print_allocations()\n")
+    p = subprocess.run([sys.executable, "-c", code, str(model)], capture_output=True, text=True,
+                       timeout=300)
+    m = re.search(r"Arena allocation total (\d+) bytes", p.stdout + p.stderr)
+    return int(m.group(1)) if m else None
+
+
+def make_inputs(shape, dtype, n: int, seed: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    if dtype.kind == "f":  # float models (QUANTIZE at the input): cover rounding and saturation
+        xs = [(rng.standard_normal(size=shape) * 4.0).astype(dtype) for _ in range(n)]
+        xs.append(np.full(shape, -1e4, dtype=dtype))
+        xs.append(np.full(shape, 1e4, dtype=dtype))
+        return xs
+    info = np.iinfo(dtype)
+    xs = [rng.integers(info.min, info.max + 1, size=shape, dtype=np.int64).astype(dtype)
+          for _ in range(n)]
+    xs.append(np.full(shape, info.min, dtype=dtype))
+    xs.append(np.full(shape, info.max, dtype=dtype))
+    return xs
+
+
+def run_tflm(model: Path, xs: list[np.ndarray]) -> list[bytes]:
+    from tflite_micro import runtime  # type: ignore
+    interp = runtime.Interpreter.from_file(str(model))
+    outs = []
+    for x in xs:
+        interp.set_input(x, 0)
+        interp.invoke()
+        outs.append(np.ascontiguousarray(interp.get_output(0)).tobytes())
+    return outs
+
+
+def field_pos(table, field_id: int) -> int | None:
+    off = table._tab.Offset(4 + 2 * field_id)
+    return table._tab.Pos + off if off else None
+
+
+def patched_unsupported_op(data: bytes) -> bytes:
+    """Make operator 0's opcode a builtin the engine does not run."""
+    s = schema()
+    m = s.Model.GetRootAs(data, 0)
+    op0 = m.Subgraphs(0).Operators(0)
+    oc = m.OperatorCodes(op0.OpcodeIndex())
+    buf = bytearray(data)
+    dep, new = field_pos(oc, 0), field_pos(oc, 3)
+    if dep is not None:
+        buf[dep] = LSTM
+    if new is not None:
+        buf[new:new + 4] = struct.pack("<i", LSTM)
+    if dep is None and new is None:
+        raise RuntimeError("operator code has no builtin field to patch")
+    return bytes(buf)
+
+
+def patched_buffer_index(data: bytes) -> tuple[bytes, int]:
+    """Point tensor 0's buffer index past the buffer table."""
+    s = schema()
+    m = s.Model.GetRootAs(data, 0)
+    t0 = m.Subgraphs(0).Tensors(0)
+    pos = field_pos(t0, 2)
+    if pos is None:
+        raise RuntimeError("tensor 0 has no buffer field")
+    bad = m.BuffersLength() + 7
+    buf = bytearray(data)
+    buf[pos:pos + 4] = struct.pack("<I", bad)
+    return bytes(buf), bad
+
+
+def check_model(exe: Path, tmp: Path, data: bytes) -> dict:
+    path = tmp / "patched.tflite"
+    path.write_bytes(data)
+    p = subprocess.run([str(exe), "--check", str(path)], capture_output=True, text=True, timeout=120)
+    res = engine_json(p.stderr)
+    res["exit"] = p.returncode
+    res["crashed"] = p.returncode < 0 or "Sanitizer" in p.stderr
+    return res
+
+
+def malformed(exe: Path, model: Path, tmp: Path, iters: int, seed: int) -> dict:
+    data = model.read_bytes()
+    out: dict = {}
+    p = subprocess.run([str(exe), "--mutate", str(model), "--iters", str(iters), "--seed", str(seed)],
+                       capture_output=True, text=True, timeout=3600)
+    crashed = p.returncode != 0 or "Sanitizer" in p.stderr
+    out["mutate"] = {"ok": not crashed, **(engine_json(p.stderr) if not crashed else
+                                          {"tail": p.stderr[-1500:]})}
+    r = check_model(exe, tmp, patched_unsupported_op(data))
+    out["unsupported_op"] = {"ok": r["status"] == ENGINE_UNSUPPORTED and "LSTM" in r["msg"]
+                             and not r["crashed"], "msg": r["msg"]}
+    r = check_model(exe, tmp, struct.pack("<I", len(data) + 100) + data[4:])
+    out["bad_root"] = {"ok": r["status"] == ENGINE_MODEL_INVALID and not r["crashed"], "msg": r["msg"]}
+    bad, idx = patched_buffer_index(data)
+    r = check_model(exe, tmp, bad)
+    out["bad_buffer_index"] = {"ok": r["status"] == ENGINE_MODEL_INVALID and f"buffer {idx}" in r["msg"]
+                               and not r["crashed"], "msg": r["msg"]}
+    return out
+
+
+def compare(exe: Path, model: Path, n: int, seed: int, tmp: Path) -> dict:
+    from tflite_micro import runtime  # type: ignore
+    details = runtime.Interpreter.from_file(str(model)).get_input_details(0)
+    dtype = np.dtype(details["dtype"])
+    shape = tuple(int(d) for d in details["shape"])
+    xs = make_inputs(shape, dtype, n, seed)
+    ref = run_tflm(model, xs)
+    res, raw = run_engine(exe, model, b"".join(x.tobytes() for x in xs), tmp)
+    per = len(ref[0])
+    got = [raw[i * per:(i + 1) * per] for i in range(len(xs))]
+    exact = sum(1 for a, b in zip(got, ref) if a == b)
+    first_bad = next((i for i, (a, b) in enumerate(zip(got, ref)) if a != b), None)
+    return {"inputs": len(xs), "bit_exact": exact, "first_mismatch": first_bad,
+            "engine_status": res["status"], "engine_msg": res["msg"],
+            "arena_engine": res["arena_used"], "arena_tflm": tflm_arena(model), "ops": res["ops"]}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("models", nargs="*", type=Path)
+    ap.add_argument("--synthetic", action="store_true",
+                    help="also generate and compare the single-op models of gen_op_models.py")
+    ap.add_argument("--engine-run", type=Path, default=HERE / "build" / "engine_run")
+    ap.add_argument("--inputs", type=int, default=50, help="random inputs per model (plus 2 extremes)")
+    ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--mutate-iters", type=int, default=2000)
+    ap.add_argument("--skip-malformed", action="store_true")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    if not args.engine_run.exists():
+        print(f"{args.engine_run} not found; run make first", file=sys.stderr)
+        return 2
+    results = {}
+    ok = True
+    with tempfile.TemporaryDirectory() as td:
+        tmp = Path(td)
+        models = [(m, False) for m in args.models]
+        if args.synthetic:
+            sys.path.insert(0, str(HERE))
+            import gen_op_models  # type: ignore
+            models += [(m, True) for m in gen_op_models.generate(tmp / "synthetic", args.seed)]
+        if not models:
+            ap.error("no models given")
+        for model, synthetic in models:
+            r = compare(args.engine_run, model, args.inputs, args.seed, tmp)
+            if not args.skip_malformed and not synthetic:
+                r["malformed"] = malformed(args.engine_run, model, tmp, args.mutate_iters, args.seed)
+            r["ok"] = (r["engine_status"] == 0 and r["bit_exact"] == r["inputs"]
+                       and r["arena_tflm"] is not None and r["arena_engine"] <= r["arena_tflm"]
+                       and all(v["ok"] for v in r.get("malformed", {}).values()))
+            ok = ok and r["ok"]
+            results[model.name] = r
+    print(f"{'model':36} {'bit-exact':>11} {'arena engine':>13} {'arena TFLM':>11}  malformed")
+    for name, r in results.items():
+        mal = r.get("malformed", {})
+        mal_s = "skipped" if not mal else ("ok" if all(v["ok"] for v in mal.values()) else
+                                          "FAIL " + ",".join(k for k, v in mal.items() if not v["ok"]))
+        print(f"{name:36} {r['bit_exact']:>5}/{r['inputs']:<5} {r['arena_engine']:>13,} "
+              f"{r['arena_tflm'] or 0:>11,}  {mal_s}"
+              + ("" if r["engine_status"] == 0 else f"  engine error: {r['engine_msg']}"))
+        if "mutate" in mal and "loads" in mal["mutate"]:
+            m = mal["mutate"]
+            print(f"{'':36} mutations: {m['loads']} loads, {m['rejected']} rejected, {m['accepted']} accepted")
+    print("PASS" if ok else "FAIL")
+    if args.json:
+        print(json.dumps({"ok": ok, "models": results}))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
