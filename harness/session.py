@@ -143,8 +143,12 @@ class AgentSession:
         return m.parse_model_info(self.request(Msg.SLOT_VERIFY, payload))
 
     def infer(self, tensor: bytes, profile: bool = False, timeout: float | None = None) -> Inference:
-        self._stream(Msg.INPUT, self._chunks(tensor))
-        seq = self._send(Msg.INFER, m.infer(profile))
+        max_payload = self.info.max_payload if self.info else 0
+        if len(tensor) + 1 <= max_payload:
+            seq = self._send(Msg.INFER, m.infer(profile) + tensor)  # input inline
+        else:
+            self._stream(Msg.INPUT, self._chunks(tensor))
+            seq = self._send(Msg.INFER, m.infer(profile))
         deadline = time.monotonic() + (timeout or self.timeouts.infer)
         output = bytearray()
         for frame in self._frames(deadline, "INFER"):

@@ -6,7 +6,7 @@
 
 /* Largest payload accepted and sent (HELLO max_payload). */
 #ifndef TF_MAX_PAYLOAD
-#define TF_MAX_PAYLOAD 1024
+#define TF_MAX_PAYLOAD 2048
 #endif
 
 /* Maximum-size frames the port buffers while the agent is busy (HELLO

@@ -68,6 +68,18 @@ void h_infer(tf_agent *a, const tf_frame *f)
         agent_send_error(a, f->seq, TF_E_NO_MODEL, "INFER without a model");
         return;
     }
+    /* Inputs that fit one frame ride along after the flags byte, which
+     * saves the INPUT frame and its acknowledgement. */
+    uint32_t inline_len = f->len - 1u;
+    if (inline_len) {
+        if (inline_len > engine_input_info()->bytes) {
+            agent_errorf(a, f->seq, TF_E_BAD_ARG,
+                         "inline input of %u bytes exceeds tensor of %u bytes",
+                         inline_len, engine_input_info()->bytes);
+            return;
+        }
+        memcpy(engine_input_buffer(), f->payload + 1, inline_len);
+    }
     memset(&a->err, 0, sizeof a->err);
 
     /* Timed region: no UART output until it ends. */
