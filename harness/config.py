@@ -5,7 +5,10 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from harness.calibration import CalibrationEntry
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,9 @@ class BoardConfig:
     required: bool = False
     timeout_factor: float = 1.0
     options: dict[str, Any] = field(default_factory=dict)  # backend-specific keys
+    profile: str | None = None  # a board profile (harness/profiles.py), own or through equivalent_of
+    latency_basis: str = "estimate"  # latency budgets judge "estimate" or "predicted" (calibrated)
+    calibration: CalibrationEntry | None = None  # resolved from the farm's calibration file
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,7 @@ class FarmConfig:
     models: tuple[ModelConfig, ...]
     budgets: dict[str, BudgetSet]
     source_sha256: str
+    calibration_file: Path | None = None
 
     def board(self, name: str) -> BoardConfig:
         for board in self.boards:

@@ -59,6 +59,12 @@ class BoardUnavailable(InfrastructureError):
     """The board is absent or could not be started."""
 
 
+class ModelDoesNotFit(FarmError):
+    """The model needs more flash or RAM than the board has: a model failure, never retried."""
+
+    error_class = MODEL
+
+
 class DeviceError(FarmError):
     """The agent answered a request with an ERROR frame."""
 

@@ -102,6 +102,9 @@ def build_record(
     values = {**model_metrics(model, measured), **mx.latency_stats(measured.cycles, clock_hz)}
     values.update(memory_metrics(model, measured))
     values["clock_hz"] = clock_hz
+    values["retries"] = measured.retries
+    values["recoveries"] = measured.recoveries
+    values["resumed_samples"] = measured.resumed_samples
     if baseline is not None and model.baseline is not None:
         base = {**model_metrics(model.baseline, baseline), **mx.latency_stats(baseline.cycles, clock_hz)}
         values["baseline"] = base

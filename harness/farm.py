@@ -19,10 +19,12 @@ from harness.config import BoardConfig, FarmConfig
 from harness.errors import INFRASTRUCTURE, FarmError
 from harness.evaluate import Record, build_record
 from harness.firmware import FirmwareImage, default_build_root
+from harness.journal import SampleJournal
 from harness.models import PreparedModel, prepare_all
 from harness.runner import Measurement, build_firmware, measure, open_backend
 
 Progress = Callable[[str, int, int], None]
+QUARANTINE_AFTER = 2  # consecutive infrastructure failures of one board
 
 
 class Farm:
@@ -35,6 +37,8 @@ class Farm:
         self.models: dict[str, PreparedModel] = prepare_all(config, smoke)
         self.records: dict[tuple[str, str], Record] = {}
         self._firmware: dict[str, FirmwareImage] = {}
+        self._infra_failures: dict[str, int] = {}
+        self.quarantined: dict[str, str] = {}
         self.started = time.time()
 
     def backend(self, board: BoardConfig) -> BoardBackend:
@@ -56,19 +60,43 @@ class Farm:
 
     def _measure(self, backend: BoardBackend, model: PreparedModel, progress: Progress | None) -> Measurement:
         report = (lambda done, total: progress(model.name, done, total)) if progress else None
-        return measure(backend, self.firmware(backend), model.data, model.inputs, report)
+        firmware = self.firmware(backend)
+        identity = {
+            "board": backend.board.name,
+            "firmware": firmware.sha256,
+            "model": model.sha256,
+            "inputs": model.inputs_sha256,
+        }
+        journal = SampleJournal(self.workdir / backend.board.name, model.name, identity)
+        return measure(backend, firmware, model.data, model.inputs, report, journal)
 
     def _run(self, board: BoardConfig, model: PreparedModel, progress: Progress | None) -> Record:
+        if board.name in self.quarantined:
+            reason = self.quarantined[board.name]
+            return Record(board.name, model.name, "error", INFRASTRUCTURE, f"board quarantined: {reason}")
         try:
             backend = self.backend(board)
             measured = self._measure(backend, model, progress)
             baseline = self._measure(backend, model.baseline, progress) if model.baseline else None
             limits = self.config.limits(model.name, board.name)
-            return build_record(board.name, model, measured, limits, backend.clock_hz, baseline)
+            record = build_record(board.name, model, measured, limits, backend.clock_hz, baseline)
         except FarmError as exc:
-            return Record(board.name, model.name, "error", exc.error_class, str(exc))
+            record = Record(board.name, model.name, "error", exc.error_class, str(exc))
         except Exception as exc:  # a bug or an unexpected tool failure: still a recorded result
-            return Record(board.name, model.name, "error", INFRASTRUCTURE, f"{type(exc).__name__}: {exc}")
+            record = Record(board.name, model.name, "error", INFRASTRUCTURE, f"{type(exc).__name__}: {exc}")
+        self._count_failure(board.name, record)
+        return record
+
+    def _count_failure(self, board: str, record: Record) -> None:
+        """A board whose runs keep failing for infrastructure reasons is set aside."""
+        if record.verdict == "error" and record.error_class == INFRASTRUCTURE:
+            self._infra_failures[board] = self._infra_failures.get(board, 0) + 1
+            if self._infra_failures[board] >= QUARANTINE_AFTER:
+                self.quarantined[board] = (
+                    f"{self._infra_failures[board]} infrastructure failures: {record.error}"
+                )
+        elif record.verdict != "error":
+            self._infra_failures[board] = 0
 
     def results(self) -> dict[str, Any]:
         return {
@@ -79,7 +107,15 @@ class Farm:
             "smoke": self.smoke,
             "started": self.started,
             "records": [r.to_json() for r in self.records.values()],
+            "quarantined": [
+                {"board": name, "reason": reason, "identity": self._identity(name)}
+                for name, reason in self.quarantined.items()
+            ],
         }
+
+    def _identity(self, board: str) -> dict[str, Any]:
+        board_config = self.config.board(board)
+        return {"backend": board_config.backend, "probe": board_config.probe, "url": board_config.url}
 
     def write_results(self) -> Path:
         """Atomically replace results.json, so a killed run leaves a whole file."""

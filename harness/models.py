@@ -70,6 +70,10 @@ class PreparedModel:
         return self._reference
 
     @cached_property
+    def inputs_sha256(self) -> str:
+        return hashlib.sha256(np.ascontiguousarray(self.inputs).tobytes()).hexdigest()
+
+    @cached_property
     def reference_outputs(self) -> npt.NDArray[Any]:
         return self.reference.run_all(self.inputs)
 

@@ -1,7 +1,9 @@
 """Run one model on one board: flash, handshake, stream samples, read stats.
 
 This is the only place that drives a board through a whole run; the pytest
-plugin and the CLI both call it.
+plugin and the CLI both call it. Infrastructure failures (timeouts, broken
+frames, a board that reset) are retried with escalating recovery; model
+failures (the agent rejects the model) are raised at once.
 """
 
 from __future__ import annotations
@@ -15,14 +17,20 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from harness import fit
 from harness.backends import BACKENDS, BoardBackend
 from harness.config import BoardConfig
 from harness.errors import DeviceError, FlashError
 from harness.firmware import BuildSpec, FirmwareImage, build
+from harness.journal import SampleJournal
+from harness.links import Link
 from harness.protocol import messages as m
-from harness.session import AgentSession, Inference, Timeouts
+from harness.recovery import RecoveringRun, RetryPolicy
+from harness.session import AgentSession, Inference
+from harness.timeouts import Timeouts
 
 Progress = Callable[[int, int], None]
+LinkWrapper = Callable[[Link], Link]
 SHA_MISMATCH = 7  # protocol ERROR code: the slot holds another model
 
 
@@ -42,6 +50,9 @@ class Measurement:
     identity: dict[str, str]
     seconds: float
     link_bytes: dict[str, int] = field(default_factory=dict)
+    retries: int = 0
+    recoveries: list[str] = field(default_factory=list)
+    resumed_samples: int = 0
 
 
 def open_backend(board: BoardConfig, workdir: Path) -> BoardBackend:
@@ -57,12 +68,16 @@ def build_firmware(backend: BoardBackend, build_root: Path) -> FirmwareImage:
 class BoardRun:
     """A booted board with a model loaded and a live session, as a context manager."""
 
-    def __init__(self, backend: BoardBackend, firmware: FirmwareImage, model: bytes):
+    def __init__(
+        self, backend: BoardBackend, firmware: FirmwareImage, model: bytes, wrap: LinkWrapper | None = None
+    ):
         self.backend = backend
         self.firmware = firmware
         self.model = model
+        self.wrap = wrap
+        timeouts = Timeouts(link_bytes_per_s=backend.link_bytes_per_s, factor=backend.board.timeout_factor)
         try:
-            self._start(Timeouts().scaled(backend.board.timeout_factor))
+            self._start(timeouts.for_model(len(model)))
         except BaseException:
             # never leave an emulator, a process or a port behind
             if getattr(self, "link", None) is not None:
@@ -72,19 +87,27 @@ class BoardRun:
 
     def _start(self, timeouts: Timeouts) -> None:
         backend, firmware = self.backend, self.firmware
+        fit.check_flash(backend.board, firmware, len(self.model))
         backend.flash(firmware, self.model)
-        self.link = backend.open_link()
+        link = backend.open_link()
+        self.link = self.wrap(link) if self.wrap else link
         backend.link_opened()
         self.session = AgentSession(self.link, backend.board.name, timeouts)
-        self.hello = self.session.hello()
+        self.hello = self.session.hello(timeout=timeouts.boot())
         if firmware.build_id and self.hello.build_id.hex() != firmware.build_id:
             raise FlashError(
                 f"board {backend.board.name} runs firmware {self.hello.build_id.hex()[:12]}, "
                 f"expected {firmware.build_id[:12]}"
             )
-        self.model_info = self._load_model()
+        try:
+            self.model_info = self.load_model()
+        except DeviceError as exc:
+            restated = fit.explain(exc, backend.board, firmware, len(self.model))
+            if restated is None:
+                raise
+            raise restated from exc
 
-    def _load_model(self) -> m.ModelInfo:
+    def load_model(self) -> m.ModelInfo:
         """Verify the model the backend flashed into the slot; send it over the link
         when the slot holds something else and the agent can take it that way."""
         can_load = self.hello.has(m.Capability.LOAD_MODEL)
@@ -115,36 +138,53 @@ def measure(
     model: bytes,
     inputs: npt.NDArray[Any],
     progress: Progress | None = None,
+    journal: SampleJournal | None = None,
+    policy: RetryPolicy | None = None,
+    wrap: LinkWrapper | None = None,
 ) -> Measurement:
     started = time.monotonic()
+    done = journal.load() if journal else {}
+    resumed = len(done)
+    run = RecoveringRun(backend, firmware, model, policy or RetryPolicy(), wrap)
     try:
-        with BoardRun(backend, firmware, model) as run:
-            latency = backend.latency_model(run.hello.counter_hz)
-            out_desc = run.model_info.output
-            outputs, cycles = [], []
-            profile: tuple[m.OpProfile, ...] = ()
-            for index, sample in enumerate(inputs):
-                result = run.infer(sample, profile=index == 0 and run.hello.has(m.Capability.PROFILE))
-                outputs.append(np.frombuffer(result.output, dtype=out_desc.dtype))
-                cycles.append(latency.cycles(result.ticks))
+        run.start()
+        latency = backend.latency_model(run.hello.counter_hz)
+        out_dtype = run.model_info.output.dtype
+        profile: tuple[m.OpProfile, ...] = ()
+        if journal:
+            journal.open(resumed=resumed)
+        for index, sample in enumerate(inputs):
+            if index not in done:
+                want_profile = not profile and run.hello.has(m.Capability.PROFILE)
+                result = run.infer(sample, profile=want_profile)
                 profile = profile or result.profile
-                if progress:
-                    progress(index + 1, len(inputs))
-            stats = run.session.stats()
-            link_bytes = {"written": run.link.bytes_written, "read": run.link.bytes_read}
-            return Measurement(
-                run.hello,
-                run.model_info,
-                np.stack(outputs) if outputs else np.empty((0,)),
-                cycles,
-                latency.kind,
-                latency.cycles_per_tick,
-                profile,
-                stats,
-                firmware,
-                backend.identity(),
-                time.monotonic() - started,
-                link_bytes,
-            )
+                done[index] = (result.output, result.ticks)
+                if journal:
+                    journal.append(index, result.output, result.ticks)
+            if progress:
+                progress(index + 1, len(inputs))
+        stats = run.stats()
+        if journal:
+            journal.complete()
+        outputs = [np.frombuffer(done[i][0], dtype=out_dtype) for i in range(len(inputs))]
+        return Measurement(
+            run.hello,
+            run.model_info,
+            np.stack(outputs) if outputs else np.empty((0,)),
+            [latency.cycles(done[i][1]) for i in range(len(inputs))],
+            latency.kind,
+            latency.cycles_per_tick,
+            profile,
+            stats,
+            firmware,
+            backend.identity(),
+            time.monotonic() - started,
+            run.link_bytes(),
+            run.retries,
+            run.recoveries,
+            resumed,
+        )
     finally:
-        backend.close()
+        if journal:
+            journal.close()
+        run.close()

@@ -19,17 +19,7 @@ from harness.links import Link
 from harness.protocol import messages as m
 from harness.protocol.frames import Frame, FrameDecoder, encode_frame
 from harness.protocol.messages import Msg
-
-
-@dataclass(frozen=True)
-class Timeouts:
-    """Seconds to wait for an answer; infer is for the engine's run itself."""
-
-    reply: float = 3.0
-    infer: float = 60.0
-
-    def scaled(self, factor: float) -> Timeouts:
-        return Timeouts(self.reply * factor, self.infer * factor)
+from harness.timeouts import Timeouts
 
 
 @dataclass(frozen=True)
@@ -49,6 +39,7 @@ class AgentSession:
         self.info: m.Hello | None = None
         self._inbox: deque[Frame] = deque()
         self._seq = random.randrange(1, 0xFFFF)
+        self._slowest_infer = 0.0
 
     # -- framing ---------------------------------------------------------
     def _next_seq(self) -> int:
@@ -87,7 +78,7 @@ class AgentSession:
     def request(self, msg: Msg, payload: bytes = b"", timeout: float | None = None) -> bytes:
         """One request, one answer; returns the answer's payload."""
         seq = self._send(msg, payload)
-        deadline = time.monotonic() + (timeout or self.timeouts.reply)
+        deadline = time.monotonic() + (timeout or self.timeouts.reply(len(payload) + 64))
         for frame in self._frames(deadline, msg.name):
             if frame.seq != seq:
                 continue  # a late answer to an earlier, abandoned request
@@ -102,7 +93,8 @@ class AgentSession:
         window = self.info.rx_window if self.info else 1
         pending: set[int] = set()
         queue = list(reversed(chunks))
-        deadline = time.monotonic() + self.timeouts.reply
+        step = self.timeouts.reply(max((len(c) for c in chunks), default=0) * max(window, 1))
+        deadline = time.monotonic() + step
         while queue or pending:
             while queue and len(pending) < max(window, 1):
                 pending.add(self._send(msg, queue.pop()))
@@ -110,7 +102,7 @@ class AgentSession:
                 if frame.seq in pending:
                     self._raise_if_error(frame)
                     pending.discard(frame.seq)
-                    deadline = time.monotonic() + self.timeouts.reply
+                    deadline = time.monotonic() + step
                     break
 
     def _chunks(self, data: bytes) -> list[bytes]:
@@ -118,9 +110,9 @@ class AgentSession:
         return [m.offset_data(off, data[off : off + step]) for off in range(0, len(data), step)]
 
     # -- requests --------------------------------------------------------
-    def hello(self, run_id: int | None = None) -> m.Hello:
+    def hello(self, run_id: int | None = None, timeout: float | None = None) -> m.Hello:
         run_id = random.getrandbits(32) if run_id is None else run_id
-        info = m.parse_hello(self.request(Msg.HELLO, m.hello(run_id)))
+        info = m.parse_hello(self.request(Msg.HELLO, m.hello(run_id), timeout))
         if info.run_id != run_id:
             raise ProtocolError(f"{self.name}: HELLO answered run id {info.run_id:#x}, sent {run_id:#x}")
         if info.proto_version != m.PROTOCOL_VERSION:
@@ -143,13 +135,14 @@ class AgentSession:
         return m.parse_model_info(self.request(Msg.SLOT_VERIFY, payload))
 
     def infer(self, tensor: bytes, profile: bool = False, timeout: float | None = None) -> Inference:
+        started = time.monotonic()
         max_payload = self.info.max_payload if self.info else 0
         if len(tensor) + 1 <= max_payload:
             seq = self._send(Msg.INFER, m.infer(profile) + tensor)  # input inline
         else:
             self._stream(Msg.INPUT, self._chunks(tensor))
             seq = self._send(Msg.INFER, m.infer(profile))
-        deadline = time.monotonic() + (timeout or self.timeouts.infer)
+        deadline = time.monotonic() + (timeout or self.timeouts.infer(2 * len(tensor)))
         output = bytearray()
         for frame in self._frames(deadline, "INFER"):
             if frame.seq != seq:
@@ -167,8 +160,21 @@ class AgentSession:
                         f"{self.name}: INFER status {result.status}, "
                         f"{len(output)} of {result.output_len} output bytes"
                     )
+                self._learn(time.monotonic() - started)
                 return Inference(bytes(output), result.ticks, result.profile)
         raise AssertionError("unreachable")
+
+    def _learn(self, seconds: float) -> None:
+        """Bound later inferences by the slowest one seen, not by the first guess."""
+        self._slowest_infer = max(self._slowest_infer, seconds)
+        self.timeouts = self.timeouts.learned(self._slowest_infer)
+
+    def resync(self) -> m.Hello:
+        """After garbage, a reset or a lost frame: drain, forget, handshake anew."""
+        self.link.drain()
+        self.decoder.reset()
+        self._inbox.clear()
+        return self.hello()
 
     def stats(self) -> m.Stats:
         return m.parse_stats(self.request(Msg.STATS))

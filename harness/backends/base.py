@@ -67,6 +67,11 @@ class BoardBackend(ABC):
     def clock_hz(self) -> int:
         return self.board.clock_hz or self.default_clock_hz
 
+    @property
+    def link_bytes_per_s(self) -> float:
+        """Payload rate to expect on the link: 8N1 carries baud / 10 bytes a second."""
+        return self.board.baud / 10
+
     def presence(self) -> Presence:
         return Presence(True)
 

@@ -30,6 +30,10 @@ class HostAgentBackend(BoardBackend):
         self._process: subprocess.Popen[str] | None = None
         self._pty: str | None = None
 
+    @property
+    def link_bytes_per_s(self) -> float:
+        return 1_000_000.0  # a pty on the same host
+
     def identity(self) -> dict[str, str]:
         return {"backend": "fake", "pty": self._pty or ""}
 
