@@ -20,6 +20,7 @@ from harness.errors import INFRASTRUCTURE, FarmError
 from harness.evaluate import Record, build_record
 from harness.firmware import FirmwareImage, default_build_root
 from harness.journal import SampleJournal
+from harness.links import Link
 from harness.models import PreparedModel, prepare_all
 from harness.runner import Measurement, build_firmware, measure, open_backend
 
@@ -28,9 +29,16 @@ QUARANTINE_AFTER = 2  # consecutive infrastructure failures of one board
 
 
 class Farm:
-    def __init__(self, config: FarmConfig, smoke: bool = False, reports: Path | None = None):
+    def __init__(
+        self,
+        config: FarmConfig,
+        smoke: bool = False,
+        reports: Path | None = None,
+        wrap: Callable[[BoardBackend, Link], Link] | None = None,
+    ):
         self.config = config
         self.smoke = smoke
+        self.wrap = wrap  # fault injection: wraps each board's link
         self.reports = reports or config.reports
         self.workdir = self.reports / "work"
         self.build_root = default_build_root()
@@ -68,7 +76,11 @@ class Farm:
             "inputs": model.inputs_sha256,
         }
         journal = SampleJournal(self.workdir / backend.board.name, model.name, identity)
-        return measure(backend, firmware, model.data, model.inputs, report, journal)
+        wrap = None
+        if self.wrap is not None:
+            inject = self.wrap
+            wrap = lambda link: inject(backend, link)  # noqa: E731
+        return measure(backend, firmware, model.data, model.inputs, report, journal, wrap=wrap)
 
     def _run(self, board: BoardConfig, model: PreparedModel, progress: Progress | None) -> Record:
         if board.name in self.quarantined:

@@ -9,9 +9,17 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+import numpy.typing as npt
+
+from harness.errors import InfrastructureError
 from harness.links import Link
+
+if TYPE_CHECKING:
+    from harness.recovery import RecoveringRun
 
 
 @dataclass(frozen=True)
@@ -60,3 +68,37 @@ class FaultyLink(Link):
 
     def close(self) -> None:
         self.inner.close()
+
+
+@dataclass
+class FaultTally:
+    """Outcome of inferences over a faulty link, judged against known-good outputs."""
+
+    correct: int = 0
+    wrong: int = 0  # a result accepted that differs from the reference: must stay 0
+    failed: int = 0  # gave up after every recovery step (an infrastructure error)
+    retries: int = 0
+    injected: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.correct + self.wrong + self.failed
+
+
+def tally_inferences(
+    run: RecoveringRun, inputs: Sequence[npt.NDArray[Any]], expected: Sequence[bytes]
+) -> FaultTally:
+    """Infer every input through run; count right, wrong and failed results."""
+    tally = FaultTally()
+    for sample, want in zip(inputs, expected, strict=True):
+        try:
+            got = run.infer(sample).output
+        except InfrastructureError:
+            tally.failed += 1
+            continue
+        if got == want:
+            tally.correct += 1
+        else:
+            tally.wrong += 1
+    tally.retries = run.retries
+    return tally

@@ -58,8 +58,8 @@ class RecoveringRun:
         self.model = model
         self.policy = policy
         self.wrap = wrap
-        self.retries = 0
         self.recoveries: list[str] = []
+        self._retired_session_retries = 0  # from sessions closed by a reflash
         self._run: BoardRun | None = None
 
     def start(self) -> None:
@@ -68,6 +68,12 @@ class RecoveringRun:
         self._run = self._attempt(
             lambda: BoardRun(self.backend, self.firmware, self.model, self.wrap), "boot"
         )
+
+    @property
+    def retries(self) -> int:
+        """Requests re-sent by the sessions plus recovery steps taken."""
+        current = self._run.session.retries if self._run is not None else 0
+        return self._retired_session_retries + current + len(self.recoveries)
 
     @property
     def run(self) -> BoardRun:
@@ -96,7 +102,6 @@ class RecoveringRun:
         for step in steps or self.policy.steps():
             try:
                 if step != "first":
-                    self.retries += 1
                     self._recover(step)
                 return action()
             except DeviceError as exc:
@@ -114,6 +119,7 @@ class RecoveringRun:
             from harness.runner import BoardRun
 
             if self._run is not None:
+                self._retired_session_retries += self._run.session.retries
                 self._run.close()
                 self._run = None
             self._run = BoardRun(self.backend, self.firmware, self.model, self.wrap)

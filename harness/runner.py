@@ -20,7 +20,7 @@ import numpy.typing as npt
 from harness import fit
 from harness.backends import BACKENDS, BoardBackend
 from harness.config import BoardConfig
-from harness.errors import DeviceError, FlashError
+from harness.errors import MODEL, AgentTimeout, DeviceError, FlashError, ProtocolError
 from harness.firmware import BuildSpec, FirmwareImage, build
 from harness.journal import SampleJournal
 from harness.links import Link
@@ -32,6 +32,7 @@ from harness.timeouts import Timeouts
 Progress = Callable[[int, int], None]
 LinkWrapper = Callable[[Link], Link]
 SHA_MISMATCH = 7  # protocol ERROR code: the slot holds another model
+HANDSHAKE_ATTEMPTS = 4  # a noisy link may spoil a HELLO or two
 
 
 @dataclass
@@ -93,19 +94,32 @@ class BoardRun:
         self.link = self.wrap(link) if self.wrap else link
         backend.link_opened()
         self.session = AgentSession(self.link, backend.board.name, timeouts)
-        self.hello = self.session.hello(timeout=timeouts.boot())
-        if firmware.build_id and self.hello.build_id.hex() != firmware.build_id:
+        last: Exception | None = None
+        for attempt in range(HANDSHAKE_ATTEMPTS):
+            try:
+                self._handshake(timeouts.boot() if attempt == 0 else None)
+                return
+            except DeviceError as exc:
+                if exc.error_class == MODEL:
+                    restated = fit.explain(exc, backend.board, firmware, len(self.model))
+                    raise (restated or exc) from exc
+                last = exc
+            except (AgentTimeout, ProtocolError) as exc:
+                last = exc
+            self.link.drain()
+        name = backend.board.name
+        raise AgentTimeout(f"board {name}: no clean handshake in {HANDSHAKE_ATTEMPTS} tries: {last}")
+
+    def _handshake(self, timeout: float | None) -> None:
+        """HELLO (from a fresh decoder), then the model verified or loaded."""
+        self.session.decoder.reset()
+        self.hello = self.session.hello(timeout=timeout)
+        if self.firmware.build_id and self.hello.build_id.hex() != self.firmware.build_id:
             raise FlashError(
-                f"board {backend.board.name} runs firmware {self.hello.build_id.hex()[:12]}, "
-                f"expected {firmware.build_id[:12]}"
+                f"board {self.backend.board.name} runs firmware {self.hello.build_id.hex()[:12]}, "
+                f"expected {self.firmware.build_id[:12]}"
             )
-        try:
-            self.model_info = self.load_model()
-        except DeviceError as exc:
-            restated = fit.explain(exc, backend.board, firmware, len(self.model))
-            if restated is None:
-                raise
-            raise restated from exc
+        self.model_info = self.load_model()
 
     def load_model(self) -> m.ModelInfo:
         """Verify the model the backend flashed into the slot; send it over the link

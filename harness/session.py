@@ -11,8 +11,9 @@ import hashlib
 import random
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from harness.errors import AgentTimeout, DeviceError, ProtocolError
 from harness.links import Link
@@ -20,6 +21,11 @@ from harness.protocol import messages as m
 from harness.protocol.frames import Frame, FrameDecoder, encode_frame
 from harness.protocol.messages import Msg
 from harness.timeouts import Timeouts
+
+T = TypeVar("T")
+# Tries per request before the caller's recovery (resync, reset, reflash)
+# takes over: a lost or damaged frame costs a retry, not a run.
+ATTEMPTS = 6
 
 
 @dataclass(frozen=True)
@@ -30,7 +36,11 @@ class Inference:
 
 
 class AgentSession:
-    def __init__(self, link: Link, name: str = "board", timeouts: Timeouts | None = None):
+    def __init__(
+        self, link: Link, name: str = "board", timeouts: Timeouts | None = None, attempts: int = ATTEMPTS
+    ):
+        self.attempts = attempts
+        self.retries = 0
         self.link = link
         self.name = name
         self.timeouts = timeouts or Timeouts()
@@ -63,11 +73,16 @@ class AgentSession:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise AgentTimeout(f"{self.name}: no answer to {what} in time")
+            bad_before = self.decoder.bad_frames
             for frame in self.decoder.feed(self.link.read(min(remaining, 0.2))):
                 if frame.type == Msg.LOG:
                     self.logs.append(frame.payload.decode("utf-8", "replace"))
+                elif frame.type == Msg.ERROR and frame.seq == 0:
+                    raise ProtocolError(f"{self.name}: the agent received a damaged frame during {what}")
                 else:
                     self._inbox.append(frame)
+            if self.decoder.bad_frames != bad_before:
+                raise ProtocolError(f"{self.name}: damaged frame from the agent during {what}")
 
     @staticmethod
     def _raise_if_error(frame: Frame) -> None:
@@ -75,8 +90,26 @@ class AgentSession:
             code, message = m.parse_error(frame.payload)
             raise DeviceError(code, message)
 
+    def _retrying(self, action: Callable[[], T]) -> T:
+        """Retry a whole request after a lost or damaged frame.
+
+        Safe because every request is idempotent; an ERROR answer from the
+        agent is a real answer and is not retried here.
+        """
+        for attempt in range(self.attempts):
+            try:
+                return action()
+            except (AgentTimeout, ProtocolError):
+                if attempt == self.attempts - 1:
+                    raise
+                self.retries += 1
+        raise AssertionError("unreachable")
+
     def request(self, msg: Msg, payload: bytes = b"", timeout: float | None = None) -> bytes:
         """One request, one answer; returns the answer's payload."""
+        return self._retrying(lambda: self._request_once(msg, payload, timeout))
+
+    def _request_once(self, msg: Msg, payload: bytes, timeout: float | None) -> bytes:
         seq = self._send(msg, payload)
         deadline = time.monotonic() + (timeout or self.timeouts.reply(len(payload) + 64))
         for frame in self._frames(deadline, msg.name):
@@ -135,6 +168,10 @@ class AgentSession:
         return m.parse_model_info(self.request(Msg.SLOT_VERIFY, payload))
 
     def infer(self, tensor: bytes, profile: bool = False, timeout: float | None = None) -> Inference:
+        """Send the input, run the model, collect the output (retried as a whole)."""
+        return self._retrying(lambda: self._infer_once(tensor, profile, timeout))
+
+    def _infer_once(self, tensor: bytes, profile: bool, timeout: float | None) -> Inference:
         started = time.monotonic()
         max_payload = self.info.max_payload if self.info else 0
         if len(tensor) + 1 <= max_payload:

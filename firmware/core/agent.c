@@ -51,11 +51,20 @@ static void dispatch(tf_agent *a, const tf_frame *f)
     agent_errorf(a, f->seq, TF_E_BAD_REQUEST, "unknown type 0x%x", f->type);
 }
 
+/* A damaged frame cannot be answered under its own seq (the seq may be the
+ * damaged part), so the agent sends a NAK with seq 0: the host retries at
+ * once instead of waiting for its timeout. */
+static void on_bad_frame(tf_agent *a)
+{
+    a->bad_frames++;
+    agent_send_error(a, 0, TF_E_BAD_FRAME, "bad frame");
+}
+
 static void on_frame(tf_agent *a, size_t n)
 {
     tf_frame f;
     if (frame_parse(a->rx, n, &f) != 0) {
-        a->bad_frames++;
+        on_bad_frame(a);
         return;
     }
     a->frames_ok++;
@@ -71,7 +80,7 @@ int agent_poll(void)
         if (r == COBS_FRAME)
             on_frame(&g_agent, g_agent.dec.len);
         else if (r == COBS_BAD)
-            g_agent.bad_frames++;
+            on_bad_frame(&g_agent);
     }
     return n != 0;
 }

@@ -35,6 +35,7 @@ enum tf_error_code {
     TF_E_SHA_MISMATCH = 7,
     TF_E_SLOT_TOO_SMALL = 8,
     TF_E_INFER_FAILED = 9,
+    TF_E_BAD_FRAME = 10,
 };
 
 enum tf_capability {

@@ -144,7 +144,8 @@ static void hello_echo_stats(void)
 static void bad_frames_and_errors(void)
 {
     uint32_t bad0 = stat(6), ok0 = stat(7);
-    /* Garbage, a frame with a bad CRC, a truncated frame: no answers. */
+    /* Garbage, a frame with a bad CRC, a truncated frame: each is dropped
+     * and answered with a BAD_FRAME NAK under seq 0. */
     static uint8_t wire[64];
     fake_port_rx((const uint8_t *)"\x13\x37\xFF\x00", 4);
     size_t m = encode_request(wire, TF_ECHO, 5, "hi", 2);
@@ -154,7 +155,11 @@ static void bad_frames_and_errors(void)
     wire[m - 3] = 0;
     fake_port_rx(wire, m - 2);
     pump();
-    CHECK_EQ(n_got, 0);
+    CHECK_EQ(n_got, 3);
+    for (size_t i = 0; i < 3; i++) {
+        CHECK(is_error(i, TF_E_BAD_FRAME));
+        CHECK_EQ(got[i].seq, 0);
+    }
     CHECK_EQ(stat(6), bad0 + 3);
     CHECK_EQ(stat(7), ok0 + 2); /* the two STATS requests */
 
