@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import struct
 import subprocess
@@ -175,8 +174,8 @@ def compare(exe: Path, model: Path, n: int, seed: int, tmp: Path) -> dict:
     res, raw = run_engine(exe, model, b"".join(x.tobytes() for x in xs), tmp)
     per = len(ref[0])
     got = [raw[i * per:(i + 1) * per] for i in range(len(xs))]
-    exact = sum(1 for a, b in zip(got, ref) if a == b)
-    first_bad = next((i for i, (a, b) in enumerate(zip(got, ref)) if a != b), None)
+    exact = sum(1 for a, b in zip(got, ref, strict=True) if a == b)
+    first_bad = next((i for i, (a, b) in enumerate(zip(got, ref, strict=True)) if a != b), None)
     return {"inputs": len(xs), "bit_exact": exact, "first_mismatch": first_bad,
             "engine_status": res["status"], "engine_msg": res["msg"],
             "arena_engine": res["arena_used"], "arena_tflm": tflm_arena(model), "ops": res["ops"]}
@@ -217,17 +216,18 @@ def main() -> int:
                        and all(v["ok"] for v in r.get("malformed", {}).values()))
             ok = ok and r["ok"]
             results[model.name] = r
-    print(f"{'model':36} {'bit-exact':>11} {'arena engine':>13} {'arena TFLM':>11}  malformed")
+    print(f"{'model':42} {'bit-exact':>11} {'arena engine':>13} {'arena TFLM':>11}  malformed")
     for name, r in results.items():
         mal = r.get("malformed", {})
         mal_s = "skipped" if not mal else ("ok" if all(v["ok"] for v in mal.values()) else
                                           "FAIL " + ",".join(k for k, v in mal.items() if not v["ok"]))
-        print(f"{name:36} {r['bit_exact']:>5}/{r['inputs']:<5} {r['arena_engine']:>13,} "
+        print(f"{name:42} {r['bit_exact']:>5}/{r['inputs']:<5} {r['arena_engine']:>13,} "
               f"{r['arena_tflm'] or 0:>11,}  {mal_s}"
               + ("" if r["engine_status"] == 0 else f"  engine error: {r['engine_msg']}"))
         if "mutate" in mal and "loads" in mal["mutate"]:
             m = mal["mutate"]
-            print(f"{'':36} mutations: {m['loads']} loads, {m['rejected']} rejected, {m['accepted']} accepted")
+            print(f"{'':42} mutations: {m['loads']} loads, {m['rejected']} rejected, "
+                  f"{m['accepted']} accepted")
     print("PASS" if ok else "FAIL")
     if args.json:
         print(json.dumps({"ok": ok, "models": results}))

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import flatbuffers  # type: ignore
 import numpy as np
-
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as s  # type: ignore
 
 INT8, INT32, FLOAT32, INT16 = s.TensorType.INT8, s.TensorType.INT32, s.TensorType.FLOAT32, s.TensorType.INT16
@@ -148,7 +147,8 @@ def m_dwconv(b: Builder, padding, stride, mult, act):
     bias = b.bias(3 * mult, x, w)
     y = b.act([1, out_size(padding, 8, 3, stride), out_size(padding, 8, 3, stride), 3 * mult])
     o = s.DepthwiseConv2DOptionsT()
-    o.padding, o.strideW, o.strideH, o.depthMultiplier, o.fusedActivationFunction = padding, stride, stride, mult, act
+    o.padding, o.strideW, o.strideH = padding, stride, stride
+    o.depthMultiplier, o.fusedActivationFunction = mult, act
     o.dilationWFactor = o.dilationHFactor = 1
     b.op(s.BuiltinOperator.DEPTHWISE_CONV_2D, [x, w, bias], [y], s.BuiltinOptions.DepthwiseConv2DOptions, o)
     return x, y
@@ -178,7 +178,8 @@ def m_add(b: Builder, shape_b, act):
 
 def m_softmax(b: Builder, out_type, beta):
     x = b.act([3, 7])
-    y = b.tensor([3, 7], out_type, 1 / 256 if out_type == INT8 else 1 / 65536, -128 if out_type == INT8 else -32768)
+    scale, zp = (1 / 256, -128) if out_type == INT8 else (1 / 65536, -32768)
+    y = b.tensor([3, 7], out_type, scale, zp)
     o = s.SoftmaxOptionsT()
     o.beta = beta
     b.op(s.BuiltinOperator.SOFTMAX, [x], [y], s.BuiltinOptions.SoftmaxOptions, o)
