@@ -15,11 +15,13 @@ QUANTIZE = tfl.BuiltinOperator.QUANTIZE
 PLACEHOLDER_FOR_GREATER_OP_CODES = 127
 
 
-def _tensor(name: str, shape: list[int], scale: float, zero_point: int) -> tfl.TensorT:
+def _tensor(
+    name: str, shape: list[int], scale: float, zero_point: int, dtype: int = tfl.TensorType.INT8
+) -> tfl.TensorT:
     tensor = tfl.TensorT()
     tensor.name = name.encode()
     tensor.shape = shape
-    tensor.type = tfl.TensorType.INT8
+    tensor.type = dtype
     tensor.buffer = 0
     quant = tfl.QuantizationParametersT()
     quant.scale = [scale]
@@ -28,11 +30,21 @@ def _tensor(name: str, shape: list[int], scale: float, zero_point: int) -> tfl.T
     return tensor
 
 
-def requantize_model(elements: int, in_scale: float = 0.05, out_scale: float = 0.1) -> bytes:
-    """int8 [1, elements] → QUANTIZE (rescale) → int8 [1, elements]."""
+def requantize_model(
+    elements: int,
+    in_scale: float = 0.05,
+    out_scale: float = 0.1,
+    op: int = QUANTIZE,
+    dtype: int = tfl.TensorType.INT8,
+) -> bytes:
+    """int8 [1, elements] → QUANTIZE (rescale) → int8 [1, elements].
+
+    op and dtype replace the operator and the tensor type, to make models
+    that an engine must refuse (an unsupported op, a wrong tensor type).
+    """
     code = tfl.OperatorCodeT()
-    code.builtinCode = QUANTIZE
-    code.deprecatedBuiltinCode = min(QUANTIZE, PLACEHOLDER_FOR_GREATER_OP_CODES)
+    code.builtinCode = op
+    code.deprecatedBuiltinCode = min(op, PLACEHOLDER_FOR_GREATER_OP_CODES)
     code.version = 1
     op = tfl.OperatorT()
     op.opcodeIndex = 0
@@ -40,8 +52,8 @@ def requantize_model(elements: int, in_scale: float = 0.05, out_scale: float = 0
     op.outputs = [1]
     graph = tfl.SubGraphT()
     graph.tensors = [
-        _tensor("input", [1, elements], in_scale, 3),
-        _tensor("output", [1, elements], out_scale, -5),
+        _tensor("input", [1, elements], in_scale, 3, dtype),
+        _tensor("output", [1, elements], out_scale, -5, dtype),
     ]
     graph.inputs = [0]
     graph.outputs = [1]
