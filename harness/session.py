@@ -26,6 +26,7 @@ T = TypeVar("T")
 # Tries per request before the caller's recovery (resync, reset, reflash)
 # takes over: a lost or damaged frame costs a retry, not a run.
 ATTEMPTS = 6
+TIMEOUT_ATTEMPTS = 2
 
 
 @dataclass(frozen=True)
@@ -94,16 +95,24 @@ class AgentSession:
         """Retry a whole request after a lost or damaged frame.
 
         Safe because every request is idempotent; an ERROR answer from the
-        agent is a real answer and is not retried here.
+        agent is a real answer and is not retried here. A damaged frame is
+        noticed at once and retried up to `attempts` times; silence costs a
+        whole timeout, so it is retried only TIMEOUT_ATTEMPTS times before
+        the caller's recovery (resync, reset, reflash) takes over.
         """
-        for attempt in range(self.attempts):
+        damaged = silent = 0
+        while True:
             try:
                 return action()
-            except (AgentTimeout, ProtocolError):
-                if attempt == self.attempts - 1:
+            except AgentTimeout:
+                silent += 1
+                if silent >= TIMEOUT_ATTEMPTS or damaged + silent >= self.attempts:
                     raise
-                self.retries += 1
-        raise AssertionError("unreachable")
+            except ProtocolError:
+                damaged += 1
+                if damaged + silent >= self.attempts:
+                    raise
+            self.retries += 1
 
     def request(self, msg: Msg, payload: bytes = b"", timeout: float | None = None) -> bytes:
         """One request, one answer; returns the answer's payload."""

@@ -46,10 +46,10 @@ def requantize_model(
     code.builtinCode = op
     code.deprecatedBuiltinCode = min(op, PLACEHOLDER_FOR_GREATER_OP_CODES)
     code.version = 1
-    op = tfl.OperatorT()
-    op.opcodeIndex = 0
-    op.inputs = [0]
-    op.outputs = [1]
+    operator = tfl.OperatorT()
+    operator.opcodeIndex = 0
+    operator.inputs = [0]
+    operator.outputs = [1]
     graph = tfl.SubGraphT()
     graph.tensors = [
         _tensor("input", [1, elements], in_scale, 3, dtype),
@@ -57,7 +57,7 @@ def requantize_model(
     ]
     graph.inputs = [0]
     graph.outputs = [1]
-    graph.operators = [op]
+    graph.operators = [operator]
     model = tfl.ModelT()
     model.version = 3
     model.operatorCodes = [code]
