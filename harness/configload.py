@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness import calibration as cal
 from harness.budgets import RULES
 from harness.config import BoardConfig, BudgetSet, FarmConfig, ModelConfig, SerialMatch
 from harness.errors import ConfigError
+from harness.profiles import PROFILES
 
 TASKS = ("classification", "anomaly", "regression")
 
@@ -43,6 +45,8 @@ BOARD_KEYS: dict[str, Key] = {
     "ram_bytes": positive_int(),
     "tags": Key((list,), "a list of strings", lambda v: all(isinstance(t, str) for t in v)),
     "equivalent_of": Key((str,), "the name of another board"),
+    "profile": Key((str,), "a board profile: " + ", ".join(PROFILES), lambda v: v in PROFILES),
+    "latency_basis": Key((str,), " | ".join(cal.BASES), lambda v: v in cal.BASES),
     "required": Key((bool,), "true or false"),
     "timeout_factor": Key((int, float), "a number > 0", lambda v: v > 0),
 }
@@ -64,6 +68,7 @@ MODEL_KEYS: dict[str, Key] = {
 FARM_KEYS: dict[str, Key] = {
     "name": Key((str,), "a string"),
     "reports": Key((str,), "a folder path"),
+    "calibration": Key((str,), "a calibration file (default calibration.toml beside farm.toml, if present)"),
 }
 
 
@@ -183,6 +188,98 @@ def _inherit(loader: _Loader, boards: list[BoardConfig]) -> list[BoardConfig]:
     return out
 
 
+def _profile_of(data: dict[str, Any], by_name: dict[Any, Any]) -> tuple[Any, str | None]:
+    """A board's profile: its own, else the first one along its equivalent_of chain (and through whom)."""
+    if "profile" in data:
+        return data["profile"], None
+    seen: set[str] = set()
+    ref = data.get("equivalent_of")
+    while isinstance(ref, str) and isinstance(by_name.get(ref), dict) and ref not in seen:
+        seen.add(ref)
+        other = by_name[ref]
+        if "profile" in other:
+            return other["profile"], ref
+        ref = other.get("equivalent_of")
+    return None, None
+
+
+def _apply_profiles(loader: _Loader, raw: list[Any]) -> list[Any]:
+    """Fill each board's unset keys from its profile, before validation (explicit keys win).
+
+    A board reached through equivalent_of takes clock and memory limits from
+    that board (which has its own, or its profile's), the emulator keys from
+    the profile.
+    """
+    from harness.backends import BACKENDS
+
+    by_name = {b.get("name"): b for b in raw if isinstance(b, dict)}
+    out: list[Any] = []
+    for index, data in enumerate(raw):
+        name, via = _profile_of(data, by_name) if isinstance(data, dict) else (None, None)
+        backend = data.get("backend") if isinstance(data, dict) else None
+        if name is None or not isinstance(backend, str) or backend not in BACKENDS.names():
+            out.append(data)  # nothing to inherit, or board() reports what is wrong
+            continue
+        assert isinstance(data, dict)
+        if not isinstance(name, str) or name not in PROFILES:
+            where = f"boards[{index}].profile" if via is None else f"boards[{index}].equivalent_of"
+            raise loader.fail(where, f"unknown profile {name!r}", ", ".join(PROFILES))
+        profile = PROFILES[name]
+        cls = BACKENDS.get(backend)
+        defaults = profile.board_defaults(backend, cls.emulated)
+        if via is not None:
+            for key in ("clock_hz", "flash_bytes", "ram_bytes"):
+                defaults.pop(key)
+        accepted = {**BOARD_KEYS, **cls.config_keys}
+        merged = {k: v for k, v in defaults.items() if k in accepted}
+        merged.update(data)
+        merged["profile"] = name
+        for key, spec in cls.config_keys.items():
+            if spec.required and key not in merged:
+                others = [p.name for p in PROFILES.values() if p.emulator(backend)]
+                raise loader.fail(
+                    f"boards[{index}].{key}",
+                    f"missing, and profile {name!r} has no {backend} equivalent",
+                    f"{spec.accepted}; profiles with a {backend} equivalent: {', '.join(others) or 'none'}",
+                )
+        out.append(merged)
+    return out
+
+
+def _calibrate(
+    loader: _Loader, boards: list[BoardConfig], farm: dict[str, Any]
+) -> tuple[list[BoardConfig], Path | None]:
+    """Attach each board's calibration entry; a board judged on predicted latency must have one."""
+    from dataclasses import replace
+
+    from harness.backends import BACKENDS
+
+    if "calibration" in farm:
+        named = (loader.root / farm["calibration"]).resolve()
+        if not named.is_file():
+            problem = f"file not found: {farm['calibration']}"
+            raise loader.fail("farm.calibration", problem, "a path relative to the farm file")
+        file: Path | None = named
+    else:
+        default = loader.root / cal.DEFAULT_FILE
+        file = default.resolve() if default.is_file() else None
+    entries = cal.load_file(file) if file else []
+    out = []
+    for index, board in enumerate(boards):
+        machine = board.options.get("machine") or board.options.get("platform")
+        entry = cal.resolve(entries, board.name, board.profile, board.backend, machine)
+        emulated = BACKENDS.get(board.backend).emulated
+        if board.latency_basis == "predicted" and emulated and entry is None:
+            raise loader.fail(
+                f"boards[{index}].latency_basis",
+                f"'predicted' needs a calibration entry for this twin (profile {board.profile!r}, "
+                f"{board.backend}), and {file.name if file else 'no calibration file'} has none",
+                "'estimate', or a [[calibration]] entry naming the profile or the board",
+            )
+        out.append(replace(board, calibration=entry) if entry else board)
+    return out, file
+
+
 def load(path: str | Path) -> FarmConfig:
     path = Path(path)
     loader = _Loader(path)
@@ -201,7 +298,8 @@ def load(path: str | Path) -> FarmConfig:
     for key in ("boards", "models"):
         if not isinstance(data.get(key), list) or not data[key]:
             raise loader.fail(key, "missing or empty", f"one or more [[{key}]] tables")
-    boards = [loader.board(b, f"boards[{i}]") for i, b in enumerate(data["boards"])]
+    raw_boards = _apply_profiles(loader, data["boards"])
+    boards = [loader.board(b, f"boards[{i}]") for i, b in enumerate(raw_boards)]
     models = [loader.model(m, f"models[{i}]") for i, m in enumerate(data["models"])]
     _unique(loader, boards, "boards")
     _unique(loader, models, "models")
@@ -214,12 +312,14 @@ def load(path: str | Path) -> FarmConfig:
         if name not in model_names:
             raise loader.fail(f"budgets.{name}", "no model of that name", ", ".join(sorted(model_names)))
         budgets[name] = loader.budget(table, f"budgets.{name}")
+    resolved, calibration_file = _calibrate(loader, _inherit(loader, boards), farm)
     return FarmConfig(
         path=path.resolve(),
         name=farm.get("name", path.stem),
         reports=(loader.root / farm.get("reports", "reports")).resolve(),
-        boards=tuple(_inherit(loader, boards)),
+        boards=tuple(resolved),
         models=tuple(models),
         budgets=budgets,
         source_sha256=hashlib.sha256(raw).hexdigest(),
+        calibration_file=calibration_file,
     )

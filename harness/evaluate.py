@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
+from harness import calibration as cal
 from harness import metrics as mx
-from harness.budgets import BudgetResult, evaluate
+from harness.budgets import RULES, BudgetResult, evaluate
+from harness.config import BoardConfig
 from harness.errors import MODEL
 from harness.models import PreparedModel
 from harness.runner import Measurement
@@ -41,6 +43,8 @@ class Record:
     budgets: list[dict[str, Any]] = field(default_factory=list)
     profile: list[dict[str, Any]] = field(default_factory=list)
     latency_kind: str | None = None
+    # estimate vs prediction: status (calibrated | uncalibrated | measured), factor, source, basis, label
+    latency_calibration: dict[str, Any] | None = None
 
     def budget_results(self) -> list[BudgetResult]:
         keys = ("name", "metric", "kind", "unit", "limit", "actual", "ok")
@@ -98,6 +102,7 @@ def build_record(
     limits: dict[str, float],
     clock_hz: int,
     baseline: Measurement | None = None,
+    board_config: BoardConfig | None = None,
 ) -> Record:
     values = {**model_metrics(model, measured), **mx.latency_stats(measured.cycles, clock_hz)}
     values.update(memory_metrics(model, measured))
@@ -112,7 +117,11 @@ def build_record(
             values["accuracy_drop"] = base["accuracy"] - values["accuracy"]
         if base.get("cycles_p95"):
             values["latency_increase"] = values["cycles_p95"] / base["cycles_p95"] - 1
-    results = evaluate(limits, values)
+    basis = board_config.latency_basis if board_config else "estimate"
+    entry = board_config.calibration if board_config else None
+    calibrated = cal.apply(values, measured.latency_kind, entry, basis)
+    values.update(calibrated["metrics"])
+    results = judge(limits, values, basis)
     identity = {
         **measured.identity,
         "agent_board": measured.hello.board,
@@ -122,6 +131,8 @@ def build_record(
         "model_sha256": model.sha256,
         "counter_hz": measured.hello.counter_hz,
     }
+    if board_config is not None and board_config.profile:
+        identity["profile"] = board_config.profile
     ok = all(r.ok for r in results)
     return Record(
         board,
@@ -134,7 +145,23 @@ def build_record(
         [dict(asdict(r), margin=r.margin) for r in results],
         profile_rows(measured, clock_hz),
         measured.latency_kind,
+        latency_calibration=calibrated["summary"],
     )
+
+
+def judge(limits: dict[str, float], values: dict[str, Any], basis: str = "estimate") -> list[BudgetResult]:
+    """Budgets against the metrics; with basis "predicted", latency budgets judge the
+    calibrated prediction (latency_p95_ms_predicted), and say so in the result's metric."""
+    if basis != "predicted":
+        return evaluate(limits, values)
+    shown = dict(values)
+    for key in cal.LATENCY_KEYS:
+        shown[key] = values.get(f"{key}_predicted")
+    results = evaluate(limits, shown)
+    return [
+        replace(r, metric=f"{r.metric}_predicted") if RULES[r.name].metric in cal.LATENCY_KEYS else r
+        for r in results
+    ]
 
 
 def _plain(values: dict[str, Any]) -> dict[str, Any]:

@@ -53,8 +53,10 @@ def explain(
     """The agent's ARENA_TOO_SMALL / SLOT_TOO_SMALL restated for the board; None for other errors."""
     what = _model(model_name, model_bytes)
     if exc.code == ARENA_TOO_SMALL:
-        ram = f"ram_bytes = {board.ram_bytes:,}" if board.ram_bytes else "ram_bytes not set: the port's default"
-        static = f"; static RAM {firmware.ram_bytes:,} B and the stack take the rest" if firmware.ram_bytes else ""
+        ram = f"ram_bytes = {board.ram_bytes:,}" if board.ram_bytes else "ram_bytes unset: the port's default"
+        static = ""
+        if firmware.ram_bytes:
+            static = f"; static RAM {firmware.ram_bytes:,} B and the stack take the rest"
         found = _NEEDS.search(exc.message)
         if found:
             need, have = int(found.group(1)), int(found.group(2))
@@ -63,7 +65,7 @@ def explain(
                 f"the board's RAM leaves {have:,} ({ram}{static}); {need - have:,} B short"
             )
         else:
-            text = f"board {board.name}: {what} does not fit in the arena the board's RAM leaves ({ram}{static})"
+            text = f"board {board.name}: {what} does not fit the arena the board's RAM leaves ({ram}{static})"
         return ModelDoesNotFit(f"{text} [agent: {exc.message}]")
     if exc.code == SLOT_TOO_SMALL:
         return ModelDoesNotFit(

@@ -168,15 +168,16 @@ def wait_for_port(
     """Wait, at most `timeout` seconds, until exactly one port has the identity.
 
     After a reset or flash the old port may still be listed for a moment before
-    it vanishes. With vanish > 0 the wait first gives the port up to that long
-    to disappear (a USB-UART bridge that stays enumerated across a target reset
-    never does, which is fine), then waits for it to come back, under any path.
-    `previous` is the path it had, named in the error when it does not return.
+    it vanishes. With vanish > 0 and the path it had (`previous`), the wait
+    first gives that port up to `vanish` seconds to disappear (a USB-UART
+    bridge that stays enumerated across a target reset never does, which is
+    fine; a port already back under another path ends this at once), then
+    waits for the identity to be listed again, under any path.
     """
     start = clock()
     deadline = start + timeout
-    if vanish > 0:
-        while clock() - start < vanish and find(match):
+    if vanish > 0 and previous is not None:
+        while clock() - start < vanish and any(p.device == previous for p in find(match)):
             sleep(poll)
     last: BoardUnavailable | None = None
     while True:
@@ -188,7 +189,7 @@ def wait_for_port(
             break
         sleep(poll)
     was = f" (it was {previous})" if previous else ""
-    raise BoardUnavailable(f"{last} within {timeout:g} s{was}") from None
+    raise BoardUnavailable(f"{last} within {timeout:.3g} s{was}") from None
 
 
 def holders(devices: Iterable[str]) -> dict[str, list[int]]:

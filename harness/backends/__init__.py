@@ -9,7 +9,11 @@ BACKENDS: Registry[BoardBackend] = Registry(
     "tinyfarm.backends",
     {
         "qemu": "harness.backends.qemu:QemuBackend",
+        "renode": "harness.backends.renode:RenodeBackend",
         "fake": "harness.backends.hostagent:HostAgentBackend",
+        "pyocd": "harness.backends.pyocd:PyocdBackend",
+        "esptool": "harness.backends.esptool:EsptoolBackend",
+        "command": "harness.backends.command:CommandBackend",
     },
 )
 

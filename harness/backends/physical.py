@@ -169,10 +169,7 @@ class PhysicalBackend(BoardBackend):
         bound = self.port_timeout if timeout is None else timeout
         deadline = time.monotonic() + bound
         while True:
-            if self.board.url:
-                url = self.board.url
-            else:
-                url = self.find_port(max(deadline - time.monotonic(), 0.0)).device
+            url = self.board.url or self.find_port(max(deadline - time.monotonic(), 0.0)).device
             try:
                 return SerialLink(url, self.board.baud)
             except LinkError:
@@ -202,7 +199,7 @@ class PhysicalBackend(BoardBackend):
         """
         from harness.session import AgentSession
 
-        if not firmware.build_id or firmware.build_id.strip("0") == "":
+        if not firmware.build_id:  # the host build: nothing to compare
             return False
         try:
             link = self.open_link(min(CHECK_PORT_TIMEOUT, self.port_timeout))

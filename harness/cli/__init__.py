@@ -14,7 +14,7 @@ from harness import configload
 from harness.cli.common import console
 from harness.errors import FarmError
 
-VERBS = ["list", "infer", "run"]
+VERBS = ["list", "discover", "flash", "infer", "run"]
 
 
 def parser() -> argparse.ArgumentParser:
@@ -29,7 +29,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        config = configload.load(args.farm)
+        # A verb that can run without a farm file (discover) sets needs_farm=False.
+        config = configload.load(args.farm) if getattr(args, "needs_farm", True) else None
         code: int = args.func(config, args)
         return code
     except (FarmError, KeyError) as exc:

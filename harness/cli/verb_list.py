@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.table import Table
 
+from harness.backends import BoardBackend
 from harness.cli.common import out
 from harness.config import FarmConfig
 from harness.runner import open_backend
@@ -19,19 +20,37 @@ def register(verbs: Any) -> None:
     p.set_defaults(func=cmd_list)
 
 
+def _target(backend: BoardBackend) -> str | None:
+    try:
+        return backend.target
+    except ValueError:  # a physical board whose firmware port is not set yet
+        return None
+
+
+def status(backend: BoardBackend) -> tuple[str, str]:
+    """present | absent | busy, and why. Physical boards are matched by probe and USB
+    identity; a present one whose port another process holds is busy."""
+    presence = backend.presence()
+    if not presence.present:
+        return "absent", presence.reason
+    busy = getattr(backend, "busy", None)
+    held = busy() if callable(busy) else ""
+    return ("busy", str(held)) if held else ("present", presence.reason)
+
+
 def cmd_list(config: FarmConfig, args: argparse.Namespace) -> int:
     rows: list[dict[str, Any]] = []
     for board in config.boards:
         backend = open_backend(board, config.reports / "work")
-        presence = backend.presence()
+        state, reason = status(backend)
         rows.append(
             {
                 "name": board.name,
                 "backend": board.backend,
                 "emulated": backend.emulated,
-                "status": "present" if presence.present else "absent",
-                "reason": presence.reason,
-                "target": backend.target,
+                "status": state,
+                "reason": reason,
+                "target": _target(backend),
                 "clock_hz": backend.clock_hz,
                 "flash_bytes": board.flash_bytes,
                 "ram_bytes": board.ram_bytes,
@@ -51,7 +70,7 @@ def cmd_list(config: FarmConfig, args: argparse.Namespace) -> int:
             row["name"],
             row["backend"],
             row["status"] + (f" ({row['reason']})" if row["reason"] else ""),
-            row["target"],
+            row["target"] or "-",
             f"{row['clock_hz'] / 1e6:g} MHz",
             str(row["flash_bytes"] or "-"),
             str(row["ram_bytes"] or "-"),

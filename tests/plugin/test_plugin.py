@@ -81,5 +81,6 @@ def test_invalid_farm_runs_nothing(pytester: pytest.Pytester, farm_dir: Path) ->
     pytester.makefile(".toml", farm=FARM.format(latency="10").replace('backend = "fake"', 'backend = "fak"'))
     result = pytester.runpytest_subprocess("--farm", "farm.toml")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    assert "farm.toml: boards[0].backend: unknown backend 'fak' (accepted: fake, qemu" in result.stderr.str()
+    assert "farm.toml: boards[0].backend: unknown backend 'fak' (accepted: " in result.stderr.str()
+    assert "fake, " in result.stderr.str() and "qemu" in result.stderr.str()
     assert not (farm_dir / "reports").exists()

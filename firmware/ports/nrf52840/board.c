@@ -1,0 +1,62 @@
+/* nRF52840 bring-up and the flash model slot. */
+#include "board.h"
+#include "cortexm.h"
+#include "nrf52840.h"
+#include "port.h"
+
+extern uint8_t __slot_start[], __slot_size[]; /* linker symbols */
+void board_uart_init(void);
+
+/* The CPU always runs at 64 MHz from HFCLK; the crystal (HFXO) only makes
+ * the clock, and so the UART's baud rate, accurate. Without a crystal the
+ * chip stays on the internal oscillator (about 1.5 %), which still works. */
+static void clock_init(void)
+{
+    CLOCK_EVENTS_HFCLKSTARTED = 0;
+    CLOCK_TASKS_HFCLKSTART = 1;
+    for (uint32_t i = 0; i < 1000000u && !CLOCK_EVENTS_HFCLKSTARTED; i++)
+        ;
+    NVMC_ICACHECNF = 1u; /* CACHEEN */
+}
+
+void port_init(void)
+{
+    extern const void *const g_vectors[];
+    SCB_VTOR = (uint32_t)(uintptr_t)g_vectors; /* the image starts after the bootloader */
+    clock_init();
+    cycles_init(TF_CLOCK_HZ); /* DWT CYCCNT: present on the nRF52840 */
+    uart_ring_init();
+    board_uart_init();
+    __asm__ volatile("cpsie i" ::: "memory");
+}
+
+const uint8_t *port_model_slot(void)
+{
+    return __slot_start;
+}
+
+uint32_t port_model_slot_addr(void)
+{
+    return (uint32_t)(uintptr_t)__slot_start;
+}
+
+uint32_t port_model_slot_size(void)
+{
+    return (uint32_t)(uintptr_t)__slot_size;
+}
+
+/* The slot is flash, written by the programmer (pyocd, nrfjprog, bossac) with
+ * the firmware and checked with SLOT_VERIFY. Programming it from the agent
+ * (NVMC, 4 KiB page erase at LOAD_BEGIN) is left for a later version. */
+int port_model_slot_writable(void)
+{
+    return 0;
+}
+
+int port_model_slot_write(uint32_t offset, const uint8_t *data, size_t len)
+{
+    (void)offset;
+    (void)data;
+    (void)len;
+    return -1;
+}
