@@ -91,7 +91,9 @@ class Farm:
             measured = self._measure(backend, model, progress)
             baseline = self._measure(backend, model.baseline, progress) if model.baseline else None
             limits = self.config.limits(model.name, board.name)
-            record = build_record(board.name, model, measured, limits, backend.clock_hz, baseline)
+            record = build_record(
+                board.name, model, measured, limits, backend.clock_hz, baseline, board_config=board
+            )
         except FarmError as exc:
             record = Record(board.name, model.name, "error", exc.error_class, str(exc))
         except Exception as exc:  # a bug or an unexpected tool failure: still a recorded result

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from rich.console import Console
 from rich.table import Table
 
+from harness import calibration
 from harness.evaluate import Record
 
 STYLE = {"pass": "green", "fail": "red", "error": "magenta"}
@@ -31,6 +32,7 @@ def summary_table(records: Iterable[Record]) -> Table:
         "accuracy",
         "agreement",
         "p95 ms",
+        "latency is",
         "arena B",
         "TFLM arena B",
         "flash B",
@@ -47,6 +49,7 @@ def summary_table(records: Iterable[Record]) -> Table:
             _fmt(metrics.get("accuracy")),
             _fmt(metrics.get("agreement")),
             _fmt(metrics.get("latency_p95_ms")),
+            calibration.label(r.latency_calibration) or (r.latency_kind or "-"),
             _fmt(metrics.get("arena_bytes")),
             _fmt(metrics.get("tflm_arena_bytes")),
             _fmt(metrics.get("flash_bytes")),
