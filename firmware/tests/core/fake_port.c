@@ -5,8 +5,14 @@
 
 #include "../../core/port.h"
 
+/* Small by default (unit tests hit the limits on purpose); the fuzz build
+ * raises them so real models load. */
+#ifndef SLOT_SIZE
 #define SLOT_SIZE 4096
+#endif
+#ifndef ARENA_SIZE
 #define ARENA_SIZE 1024
+#endif
 
 static uint8_t rx[1 << 16];
 static size_t rx_len, rx_pos;
