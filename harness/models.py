@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -53,6 +54,7 @@ class PreparedModel:
     inputs: npt.NDArray[Any]  # already in the model's input dtype, one row per sample
     labels: npt.NDArray[Any] | None
     baseline: PreparedModel | None = None
+    smoke: bool = False  # the inputs are a smoke subset: accuracy is judged on its interval
     _reference: Reference | None = field(default=None, repr=False)
 
     @property
@@ -97,7 +99,7 @@ def _load_dataset(
                 )
             x = archive["x"]
             y = archive.get("y", None)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
         raise ConfigError(farm, f"{where}.dataset", f"cannot read {model.dataset.name}: {exc}") from None
     if y is not None and len(y) != len(x):
         raise ConfigError(farm, f"{where}.dataset", f"{len(x)} inputs but {len(y)} labels")
@@ -136,7 +138,7 @@ def prepare(farm: FarmConfig, model: ModelConfig, smoke: bool, path: Path | None
     if y is None and any(k == "accuracy_min" for k in needs_labels):
         raise ConfigError(farm.path, f"budgets.{model.name}.accuracy_min", "the dataset has no labels (y)")
     inputs = quantize(x.reshape(len(x), *spec.shape[1:]), spec)
-    return PreparedModel(model, path, path.read_bytes(), inputs, y, _reference=reference)
+    return PreparedModel(model, path, path.read_bytes(), inputs, y, smoke=smoke, _reference=reference)
 
 
 def prepare_all(farm: FarmConfig, smoke: bool) -> dict[str, PreparedModel]:

@@ -54,3 +54,20 @@ def test_accuracy_budget_needs_labels(write_farm, tmp_path) -> None:  # type: ig
     config = configload.load(path)
     with pytest.raises(ConfigError, match="no labels"):
         prepare(config, config.models[0], smoke=False)
+
+
+def test_corrupt_model_and_dataset_are_config_errors(write_farm, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = write_farm(FARM.format(data="digits.npz", budget=""), ("models/digits_mlp_int8.tflite",))
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "digits.npz").write_bytes(b"PK\x03\x04 not really a zip")
+    config = configload.load(path)
+    with pytest.raises(ConfigError) as info:
+        prepare(config, config.models[0], smoke=False)
+    assert info.value.key == "models[0].dataset" and "cannot read digits.npz" in str(info.value)
+
+    model = tmp_path / "models" / "digits_mlp_int8.tflite"
+    model.write_bytes(model.read_bytes()[:300])  # truncated
+    np.savez(tmp_path / "data" / "digits.npz", x=np.zeros((4, 64), np.float32))
+    with pytest.raises(ConfigError) as info:
+        prepare(config, config.models[0], smoke=False)
+    assert info.value.key == "models[0].path" and "not a model TFLite Micro can load" in str(info.value)
