@@ -28,6 +28,9 @@ RULES: dict[str, BudgetRule] = {
     "model_bytes_max": BudgetRule("model_bytes", "max", "bytes", "memory"),
     "accuracy_drop_max": BudgetRule("accuracy_drop", "max", "ratio", "baseline", fraction=True),
     "latency_increase_max": BudgetRule("latency_increase", "max", "ratio", "baseline"),
+    "arena_increase_max": BudgetRule("arena_increase", "max", "ratio", "baseline"),
+    "flash_increase_max": BudgetRule("flash_increase", "max", "ratio", "baseline"),
+    "ram_increase_max": BudgetRule("ram_increase", "max", "ratio", "baseline"),
 }
 
 CHECKS = ("smoke", "accuracy", "agreement", "latency", "memory", "baseline")
@@ -42,6 +45,11 @@ class BudgetResult:
     limit: float
     actual: float | None  # None: the metric could not be measured
     ok: bool
+    # How the actual figure was obtained when it is not the bare metric, e.g.
+    # "wilson95-upper" (smoke accuracy) or "point" (full-run accuracy).
+    basis: str | None = None
+    # The figures behind the verdict in words, e.g. candidate vs baseline.
+    detail: str | None = None
 
     @property
     def margin(self) -> float | None:
@@ -55,6 +63,8 @@ class BudgetResult:
             return f"{self.name}: {self.metric} was not measured (limit {self.limit:g} {self.unit})"
         relation = ">=" if self.kind == "min" else "<="
         verdict = "ok" if self.ok else "MISSED"
+        if self.detail:
+            return f"{self.name}: {verdict}: {self.detail}"
         return (
             f"{self.name}: {verdict}: actual {self.actual:g} {self.unit}, limit {relation} "
             f"{self.limit:g} {self.unit}, margin {self.margin:+g}"

@@ -41,6 +41,7 @@ class BoardConfig:
     profile: str | None = None  # a board profile (harness/profiles.py), own or through equivalent_of
     latency_basis: str = "estimate"  # latency budgets judge "estimate" or "predicted" (calibrated)
     calibration: CalibrationEntry | None = None  # resolved from the farm's calibration file
+    labgrid_place: str | None = None  # labgrid place: coordinator lock, RFC2217 link
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ BOARD_KEYS: dict[str, Key] = {
     "latency_basis": Key((str,), " | ".join(cal.BASES), lambda v: v in cal.BASES),
     "required": Key((bool,), "true or false"),
     "timeout_factor": Key((int, float), "a number > 0", lambda v: v > 0),
+    "labgrid_place": Key((str,), "the name of a labgrid place (docs/many-boards.md)", bool),
 }
 SERIAL_KEYS: dict[str, Key] = {
     "vid": Key((int,), "an integer 0..0xFFFF", lambda v: 0 <= v <= 0xFFFF),

@@ -48,6 +48,7 @@ class Farm:
         self._infra_failures: dict[str, int] = {}
         self.quarantined: dict[str, str] = {}
         self.started = time.time()
+        self.results_file = "results.json"  # an xdist worker writes results-<worker>.json (harness.parallel)
 
     def backend(self, board: BoardConfig) -> BoardBackend:
         return open_backend(board, self.workdir)
@@ -134,7 +135,7 @@ class Farm:
     def write_results(self) -> Path:
         """Atomically replace results.json, so a killed run leaves a whole file."""
         self.reports.mkdir(parents=True, exist_ok=True)
-        path = self.reports / "results.json"
+        path = self.reports / self.results_file
         tmp = path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(self.results(), indent=2))
         os.replace(tmp, path)

@@ -52,13 +52,29 @@ class Link(ABC):
         self.close()
 
 
+def _open(url: str, baud: int) -> serial.SerialBase:
+    if not url.startswith("rfc2217://"):
+        return serial.serial_for_url(url, baudrate=baud, timeout=0, write_timeout=10)
+    # pyserial's RFC 2217 client has no write timeout (and refuses one). A
+    # server in front of a pty (an emulator, or a USB bridge without modem
+    # lines) never acknowledges DTR/RTS: then ignore those acknowledgements.
+    try:
+        return serial.serial_for_url(url, baudrate=baud, timeout=0)
+    except serial.SerialException as exc:
+        if "option 'control'" not in str(exc) or "ign_set_control" in url:
+            raise
+    joined = f"{url}{'&' if '?' in url else '?'}ign_set_control"
+    return serial.serial_for_url(joined, baudrate=baud, timeout=0)
+
+
 class SerialLink(Link):
     def __init__(self, url: str, baud: int = 115200):
         super().__init__()
         self.url = url
+        self._rfc2217 = url.startswith("rfc2217://")
         try:
-            self._port = serial.serial_for_url(url, baudrate=baud, timeout=0, write_timeout=10)
-        except (serial.SerialException, OSError, ValueError) as exc:
+            self._port = _open(url, baud)
+        except (serial.SerialException, OSError, ValueError, NotImplementedError) as exc:
             raise LinkError(f"cannot open serial link {url}: {exc}") from exc
 
     def write(self, data: bytes) -> None:
@@ -71,17 +87,25 @@ class SerialLink(Link):
 
     def read(self, timeout: float) -> bytes:
         try:
-            self._port.timeout = timeout
+            self._set_timeout(timeout)
             first = self._port.read(1)
             if not first:
                 return b""
-            self._port.timeout = 0
+            self._set_timeout(0)
             rest = self._port.read(max(self._port.in_waiting, 0) or 4096)
         except (serial.SerialException, OSError) as exc:
             raise LinkError(f"read from {self.url} failed: {exc}") from exc
         data = bytes(first + rest)
         self.bytes_read += len(data)
         return data
+
+    def _set_timeout(self, timeout: float) -> None:
+        if self._rfc2217:
+            # pyserial's RFC 2217 port renegotiates every setting with the server
+            # when its timeout property changes; its read() only needs the value.
+            self._port._timeout = timeout
+        else:
+            self._port.timeout = timeout
 
     def close(self) -> None:
         with contextlib.suppress(serial.SerialException, OSError):

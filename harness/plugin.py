@@ -9,19 +9,22 @@ records each limit and actual value as JUnit properties.
 from __future__ import annotations
 
 import fnmatch
+import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from harness import configload
+from harness import configload, parallel
 from harness.budgets import for_check
 from harness.config import BoardConfig
 from harness.errors import ConfigError
 from harness.evaluate import Record
 from harness.farm import Farm
+from harness.live import LiveRun
 from harness.reports.terminal import print_summary
+from harness.session import AgentSession
 
 FARM_KEY = pytest.StashKey[Farm]()
 
@@ -36,6 +39,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--farm-report", metavar="DIR", help="reports folder (default: farm.toml's [farm] reports)"
     )
+    parallel.addoption(group)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -53,6 +57,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigError as exc:
         raise pytest.UsageError(f"invalid farm: {exc}") from None
     config.stash[FARM_KEY] = farm
+    parallel.configure(config, farm)  # leases, whole boards per xdist worker, merged results.json
     if config.option.xmlpath is None:
         config.option.xmlpath = str(reports / "junit.xml")
     # `pytest --farm farm.toml` with no test paths runs the farm only.
@@ -121,6 +126,22 @@ class FarmItem(pytest.Item):
         self.board = board
         self.model = model
         self.check = check
+        self._live: LiveRun | None = None
+
+    @property
+    def agent(self) -> AgentSession:
+        """A live session with this board and model, opened on first use: poke at it
+        from `--pdb` (docs/by-hand.md). Closed when the item tears down."""
+        if self._live is None:
+            farm = _farm(self.config)
+            assert farm is not None
+            self._live = LiveRun(farm, self.board, self.model)
+        return self._live.session
+
+    def teardown(self) -> None:
+        live_run, self._live = self._live, None
+        if live_run is not None:
+            live_run.close()
 
     def setup(self) -> None:
         farm = _farm(self.config)
@@ -157,6 +178,13 @@ class FarmItem(pytest.Item):
         for result in for_check(record.budget_results(), self.check):
             for field in ("limit", "actual", "unit", "margin"):
                 self.user_properties.append((f"{result.name}.{field}", getattr(result, field)))
+            for field in ("basis", "detail"):  # e.g. smoke accuracy: the Wilson bound it applied
+                if getattr(result, field):
+                    self.user_properties.append((f"{result.name}.{field}", getattr(result, field)))
+        if self.check == "accuracy":
+            for key in ("accuracy", "accuracy_ci_low", "accuracy_ci_high", "accuracy_ci_level", "samples"):
+                if record.metrics.get(key) is not None:
+                    self.user_properties.append((key, record.metrics[key]))
         if self.check == "latency":
             self.user_properties.append(("latency_kind", record.latency_kind))
             for key in ("latency_p50_ms", "latency_p95_ms", "latency_max_ms", "cycles_p95"):
@@ -169,6 +197,18 @@ class FarmItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, 0, f"{self.board.name}::{self.model}::{self.check}"
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    farm = _farm(session.config)
+    if farm is None:
+        return
+    # On an xdist controller: every worker's records merged into results.json.
+    results = parallel.final_results(session.config, farm)
+    if results is not None and importlib.util.find_spec("harness.reports.finish") is not None:
+        from harness.reports.finish import write_reports
+
+        write_reports(results, farm.reports)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

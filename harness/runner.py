@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,11 @@ class Measurement:
 
 
 def open_backend(board: BoardConfig, workdir: Path) -> BoardBackend:
+    if board.labgrid_place and not board.url:
+        # the place's serial port, valid while the place is acquired (harness.lease)
+        from harness.labgrid import serial_url
+
+        board = replace(board, url=serial_url(board.labgrid_place))
     return BACKENDS.get(board.backend)(board, workdir / board.name)
 
 

@@ -87,6 +87,11 @@ class BoardBackend(ABC):
         """A pyserial URL for the agent's UART, valid after flash()."""
 
     def open_link(self) -> Link:
+        if self.emulated and self.board.url:
+            # an emulated board reached the remote way: ser2net in front of its pty
+            from harness.ser2net import Ser2netLink
+
+            return Ser2netLink(self.link_url(), self.board.url, self.board.baud, self.workdir / "ser2net")
         return SerialLink(self.link_url(), self.board.baud)
 
     def link_opened(self) -> None:

@@ -14,7 +14,7 @@ from harness import configload
 from harness.cli.common import console
 from harness.errors import FarmError
 
-VERBS = ["list", "discover", "flash", "infer", "run"]
+VERBS = ["list", "discover", "flash", "infer", "bench", "console", "run", "report"]
 
 
 def parser() -> argparse.ArgumentParser:

@@ -14,6 +14,7 @@ from harness.cli.common import console
 from harness.config import FarmConfig
 from harness.errors import FlashError
 from harness.firmware import default_build_root
+from harness.lease import LEASE_WAIT_S, BoardLease, lock_dir
 from harness.runner import BoardRun, build_firmware, open_backend
 from harness.session import AgentSession
 
@@ -40,6 +41,7 @@ def cmd_flash(config: FarmConfig, args: argparse.Namespace) -> int:
     if args.force:
         board = replace(board, options={**board.options, "reflash": True})
     model = _model(config, args.model)
+    lease = BoardLease(config.board(args.board), lock_dir(config.reports)).acquire(LEASE_WAIT_S)
     backend = open_backend(board, config.reports / "work")
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"))
     try:
@@ -67,6 +69,7 @@ def cmd_flash(config: FarmConfig, args: argparse.Namespace) -> int:
             bar.update(task, completed=1.0)
     finally:
         backend.close()
+        lease.release()
     skipped = isinstance(backend, PhysicalBackend) and backend.skipped_flash
     what = "already ran this build; not flashed again" if skipped else "flashed"
     console.print(

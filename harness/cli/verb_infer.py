@@ -13,6 +13,7 @@ from harness.cli.common import console
 from harness.config import FarmConfig
 from harness.errors import FarmError
 from harness.firmware import default_build_root
+from harness.lease import LEASE_WAIT_S, BoardLease, lock_dir
 from harness.models import quantize
 from harness.reference import Reference
 from harness.runner import BoardRun, build_firmware, open_backend
@@ -47,6 +48,7 @@ def cmd_infer(config: FarmConfig, args: argparse.Namespace) -> int:
     model_path, model = _model_bytes(config, args.model)
     reference = Reference(model_path)
     inputs = _load_inputs(Path(args.input), reference)
+    lease = BoardLease(config.board(args.board), lock_dir(config.reports)).acquire(LEASE_WAIT_S)
     backend = open_backend(config.board(args.board), config.reports / "work")
     firmware = build_firmware(backend, default_build_root())
     outputs, ticks = [], []
@@ -62,6 +64,7 @@ def cmd_infer(config: FarmConfig, args: argparse.Namespace) -> int:
             latency = backend.latency_model(run.hello.counter_hz)
     finally:
         backend.close()
+        lease.release()
     out = np.stack(outputs) if len(outputs) > 1 else outputs[0]
     if args.out:
         np.save(args.out, out)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from rich.table import Table
 
+from harness import lease
 from harness.backends import BoardBackend
 from harness.cli.common import out
 from harness.config import FarmConfig
@@ -27,9 +29,13 @@ def _target(backend: BoardBackend) -> str | None:
         return None
 
 
-def status(backend: BoardBackend) -> tuple[str, str]:
+def status(backend: BoardBackend, reports: Path | None = None) -> tuple[str, str]:
     """present | absent | busy, and why. Physical boards are matched by probe and USB
-    identity; a present one whose port another process holds is busy."""
+    identity; a board leased by a run or a `farm` verb, or a present one whose port
+    another process holds, is busy."""
+    holder = lease.holder(backend.board.name, reports) if reports is not None else None
+    if holder is not None:
+        return "busy", f"leased by {lease.describe(holder)}"
     presence = backend.presence()
     if not presence.present:
         return "absent", presence.reason
@@ -42,7 +48,7 @@ def cmd_list(config: FarmConfig, args: argparse.Namespace) -> int:
     rows: list[dict[str, Any]] = []
     for board in config.boards:
         backend = open_backend(board, config.reports / "work")
-        state, reason = status(backend)
+        state, reason = status(backend, config.reports)
         rows.append(
             {
                 "name": board.name,

@@ -8,6 +8,7 @@ from typing import Any
 from harness.cli.common import console
 from harness.config import FarmConfig
 from harness.farm import Farm
+from harness.reports.finish import write_reports
 
 
 def register(verbs: Any) -> None:
@@ -25,4 +26,6 @@ def cmd_run(config: FarmConfig, args: argparse.Namespace) -> int:
             record = farm.run(board.name, model.name)
             failed += record.verdict != "pass"
             console.print(f"{board.name}::{model.name}: {record.verdict} {record.error or ''}")
+    write_reports(farm.results(), farm.reports)
+    console.print(f"reports: {farm.reports}")
     return 1 if failed else 0

@@ -23,6 +23,14 @@ def _fmt(value: object, digits: int = 3) -> str:
     return str(value)
 
 
+def _accuracy(metrics: dict[str, object]) -> str:
+    """Accuracy with its Wilson interval when there is one: a smoke subset's figure is not bare."""
+    low, high = metrics.get("accuracy_ci_low"), metrics.get("accuracy_ci_high")
+    if isinstance(low, float) and isinstance(high, float):
+        return f"{_fmt(metrics.get('accuracy'))} [{low:.3f}, {high:.3f}]"
+    return _fmt(metrics.get("accuracy"))
+
+
 def summary_table(records: Iterable[Record]) -> Table:
     table = Table(title="tinyfarm results", show_lines=False)
     for column in (
@@ -46,7 +54,7 @@ def summary_table(records: Iterable[Record]) -> Table:
             r.board,
             r.model,
             f"[{STYLE[r.verdict]}]{r.verdict}[/]",
-            _fmt(metrics.get("accuracy")),
+            _accuracy(metrics),
             _fmt(metrics.get("agreement")),
             _fmt(metrics.get("latency_p95_ms")),
             calibration.label(r.latency_calibration) or (r.latency_kind or "-"),

@@ -1,0 +1,44 @@
+"""`farm console`: the board's output live, commands typed to it, escape keys to reset and reflash."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from harness.cli.common import console
+from harness.cli.verb_flash import _model
+from harness.config import FarmConfig
+from harness.console import Console, raw_terminal
+from harness.firmware import default_build_root
+from harness.lease import leased
+from harness.runner import build_firmware, open_backend
+
+
+def register(verbs: Any) -> None:
+    p = verbs.add_parser("console", help="interactive console on one board (Ctrl-] q quits)")
+    p.add_argument("board")
+    p.add_argument("--model", help="a model name from the farm file, or a .tflite path, to load")
+    p.set_defaults(func=cmd_console)
+
+
+def cmd_console(config: FarmConfig, args: argparse.Namespace) -> int:
+    board = config.board(args.board)
+    model = _model(config, args.model)
+    with leased(board, config.reports):
+        backend = open_backend(board, config.reports / "work")
+        try:
+            console.print(f"{board.name}: building and starting the agent ...")
+            firmware = build_firmware(backend, default_build_root())
+            session = Console(backend, firmware, model)
+            try:
+                session.start()
+                with raw_terminal(sys.stdin.fileno()):
+                    session.loop()
+            finally:
+                session.close()
+        finally:
+            backend.close()
+    sys.stdout.write("\r\n")
+    console.print(f"{board.name}: console closed")
+    return 0
