@@ -115,9 +115,7 @@ class Console:
 
     def say(self, text: str) -> None:
         """A line of output above the prompt and what is typed so far."""
-        self._write(
-            "\r\x1b[K" + text + "\n" + PROMPT + self.line.decode(errors="replace")
-        )
+        self._write("\r\x1b[K" + text + "\n" + PROMPT + self.line.decode(errors="replace"))
 
     def show(self, events: Iterator[tuple[str, Any]]) -> None:
         for kind, value in events:

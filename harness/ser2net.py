@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from harness.backends.base import stop_process_group
+from harness.backends.base import die_with_harness, stop_process_group
 from harness.errors import LinkError
 from harness.links import SerialLink
 
@@ -71,6 +71,7 @@ class Ser2net:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
+                preexec_fn=die_with_harness,
             )
 
     def alive(self) -> bool:

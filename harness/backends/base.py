@@ -5,9 +5,11 @@ A BoardConfig describes a board; a backend acts on it (labgrid's split).
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
+import sys
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,3 +127,19 @@ def stop_process_group(process: subprocess.Popen[Any] | None) -> None:
         process.wait(timeout=5)
     except ProcessLookupError:
         pass
+
+
+def die_with_harness() -> None:
+    """preexec_fn for helper processes (emulators, ser2net, the host agent).
+
+    They run in their own session so they can be stopped as a group, which
+    also puts them out of reach of a signal sent to the harness's group. On
+    Linux, PR_SET_PDEATHSIG makes the kernel kill them when the harness dies,
+    even by SIGKILL, so no orphaned emulator keeps a core busy.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+PR_SET_PDEATHSIG = 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 import subprocess
 from typing import ClassVar
 
-from harness.backends.base import BoardBackend, LatencyModel, stop_process_group
+from harness.backends.base import BoardBackend, LatencyModel, die_with_harness, stop_process_group
 from harness.configload import Key
 from harness.errors import BoardUnavailable, FlashError
 from harness.firmware import FirmwareImage
@@ -57,6 +57,7 @@ class HostAgentBackend(BoardBackend):
             stdin=subprocess.DEVNULL,
             text=True,
             start_new_session=True,
+            preexec_fn=die_with_harness,
         )
         assert self._process.stdout is not None
         line = self._process.stdout.readline().strip()

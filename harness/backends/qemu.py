@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from harness.backends.base import BoardBackend, LatencyModel, Presence, stop_process_group
+from harness.backends.base import BoardBackend, LatencyModel, Presence, die_with_harness, stop_process_group
 from harness.backends.qmp import Qmp
 from harness.configload import Key
 from harness.errors import BoardUnavailable, FlashError
@@ -33,9 +33,10 @@ class Machine:
 
 
 MACHINES: dict[str, Machine] = {
+    # Not mps2-an500: its image boots, but 0x21000000 is an unimplemented
+    # region there (its RAM is at 0x60000000), so the model slot would need a
+    # port of its own.
     "mps2-an386": Machine("mps2_an386", 0x21000000, 25_000_000),
-    # An image linked for mps2-an386 boots unchanged on the Cortex-M7 AN500.
-    "mps2-an500": Machine("mps2_an386", 0x21000000, 25_000_000),
     "netduinoplus2": Machine("netduinoplus2", 0x08080000, 168_000_000),
 }
 
@@ -121,6 +122,7 @@ class QemuBackend(BoardBackend):
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
+                preexec_fn=die_with_harness,
             )
         except OSError as exc:
             raise FlashError(f"board {self.board.name}: cannot start {self.executable}: {exc}") from exc

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from harness.backends.base import BoardBackend, LatencyModel, Presence, stop_process_group
+from harness.backends.base import BoardBackend, LatencyModel, Presence, die_with_harness, stop_process_group
 from harness.configload import Key
 from harness.errors import BoardUnavailable, FlashError
 from harness.firmware import FirmwareImage
@@ -366,6 +366,7 @@ class RenodeBackend(BoardBackend):
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
+                preexec_fn=die_with_harness,
                 cwd=self.workdir,
             )
         except OSError as exc:

@@ -15,6 +15,19 @@ from tests.conftest import FIXTURES, ROOT
 
 DIGITS = FIXTURES / "models" / "digits_mlp_int8.tflite"
 
+
+def emulators_of(folder: Path) -> list[int]:
+    """Pids of QEMU processes whose command line names a file under folder."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "qemu-system" in cmdline and str(folder) in cmdline:
+            pids.append(int(proc.name))
+    return pids
+
 FARM = """
 [[boards]]
 name = "emu-1"
@@ -45,6 +58,11 @@ def test_sigkill_halfway_loses_nothing_measured(tmp_path: Path) -> None:
         time.sleep(0.01)
     os.killpg(child.pid, signal.SIGKILL)
     child.wait(timeout=10)
+    # The emulator it started dies with it (PR_SET_PDEATHSIG), not orphaned.
+    deadline = time.monotonic() + 5
+    while emulators_of(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert emulators_of(tmp_path) == []
     lines = journals[0].read_text().splitlines()
     kept = [line for line in lines if '"sample"' in line]
     assert 100 <= len(kept) < 360 and "complete" not in lines[-1]

@@ -103,7 +103,7 @@ def test_explicit_keys_win_over_the_profile(write_farm: WriteFarm) -> None:
         name = "small-twin"
         backend = "qemu"
         profile = "nano33ble"
-        machine = "mps2-an500"
+        machine = "netduinoplus2"
         ram_bytes = 65_536
         tags = ["mine"]
         """
@@ -112,7 +112,7 @@ def test_explicit_keys_win_over_the_profile(write_farm: WriteFarm) -> None:
     )
     board = load(path).board("small-twin")
     assert board.ram_bytes == 65_536 and board.flash_bytes == 1_048_576
-    assert board.options["machine"] == "mps2-an500"
+    assert board.options["machine"] == "netduinoplus2"
     assert board.tags == ("mine",)
 
 
