@@ -5,7 +5,7 @@
 #include "cortexm.h"
 #include "port.h"
 
-extern uint8_t __slot_start[], __slot_size[]; /* linker symbols */
+extern uint8_t __slot_start[]; /* linker symbol */
 void board_uart_init(void);
 
 void port_init(void)
@@ -16,21 +16,6 @@ void port_init(void)
     uart_ring_init();
     board_uart_init();
     __asm__ volatile("cpsie i" ::: "memory");
-}
-
-const uint8_t *port_model_slot(void)
-{
-    return __slot_start;
-}
-
-uint32_t port_model_slot_addr(void)
-{
-    return (uint32_t)(uintptr_t)__slot_start;
-}
-
-uint32_t port_model_slot_size(void)
-{
-    return (uint32_t)(uintptr_t)__slot_size;
 }
 
 int port_model_slot_writable(void)

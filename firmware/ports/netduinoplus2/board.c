@@ -4,7 +4,6 @@
 #include "port.h"
 #include "stm32f4.h"
 
-extern uint8_t __slot_start[], __slot_size[]; /* linker symbols */
 void board_uart_init(uint32_t core_hz);
 
 void port_init(void)
@@ -16,21 +15,6 @@ void port_init(void)
     uart_ring_init();
     board_uart_init(core_hz);
     __asm__ volatile("cpsie i" ::: "memory");
-}
-
-const uint8_t *port_model_slot(void)
-{
-    return __slot_start;
-}
-
-uint32_t port_model_slot_addr(void)
-{
-    return (uint32_t)(uintptr_t)__slot_start;
-}
-
-uint32_t port_model_slot_size(void)
-{
-    return (uint32_t)(uintptr_t)__slot_size;
 }
 
 /* The slot is flash. Programming it needs the flash controller, which QEMU

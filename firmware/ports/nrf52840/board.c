@@ -4,7 +4,6 @@
 #include "nrf52840.h"
 #include "port.h"
 
-extern uint8_t __slot_start[], __slot_size[]; /* linker symbols */
 void board_uart_init(void);
 
 /* The CPU always runs at 64 MHz from HFCLK; the crystal (HFXO) only makes
@@ -28,21 +27,6 @@ void port_init(void)
     uart_ring_init();
     board_uart_init();
     __asm__ volatile("cpsie i" ::: "memory");
-}
-
-const uint8_t *port_model_slot(void)
-{
-    return __slot_start;
-}
-
-uint32_t port_model_slot_addr(void)
-{
-    return (uint32_t)(uintptr_t)__slot_start;
-}
-
-uint32_t port_model_slot_size(void)
-{
-    return (uint32_t)(uintptr_t)__slot_size;
 }
 
 /* The slot is flash, written by the programmer (pyocd, nrfjprog, bossac) with
