@@ -74,3 +74,22 @@ int k_bias(ld_ctx *c, const op_view *ov, uint32_t n)
     }
     return ENGINE_OK;
 }
+
+int k_weighted_tensors(ld_ctx *c, const op_view *ov, tview *in, tview *w, tview *out, const char *missing)
+{
+    int r;
+    if (ov->n_in < 2u || ov->in[0] < 0 || ov->in[1] < 0) {
+        return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, missing);
+    }
+    if ((r = ld_tensor(c, (uint32_t)ov->in[0], in)) != ENGINE_OK ||
+        (r = ld_tensor(c, (uint32_t)ov->in[1], w)) != ENGINE_OK ||
+        (r = ld_tensor(c, (uint32_t)ov->out, out)) != ENGINE_OK) {
+        return r;
+    }
+    if ((r = ld_need_type(c, ov, in, T_INT8)) != ENGINE_OK || (r = ld_need_type(c, ov, w, T_INT8)) != ENGINE_OK ||
+        (r = ld_need_type(c, ov, out, T_INT8)) != ENGINE_OK || (r = ld_need_quant(c, ov, in)) != ENGINE_OK ||
+        (r = ld_need_quant(c, ov, out)) != ENGINE_OK || (r = ld_need_const(c, ov, w)) != ENGINE_OK) {
+        return r;
+    }
+    return ENGINE_OK;
+}

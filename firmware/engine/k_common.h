@@ -58,4 +58,9 @@ int k_opt_f32(ld_ctx *c, const op_view *ov, unsigned id, float def, float *v);
  * elements. */
 int k_bias(ld_ctx *c, const op_view *ov, uint32_t n);
 
+/* CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED: in[0] an int8 input,
+ * in[1] constant int8 weights, an int8 output, input and output quantized.
+ * `missing` is the message when the op lacks the input or weights. */
+int k_weighted_tensors(ld_ctx *c, const op_view *ov, tview *in, tview *w, tview *out, const char *missing);
+
 #endif

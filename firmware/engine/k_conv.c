@@ -123,18 +123,8 @@ static int dw_eval(const eng_op *op, uint8_t *const *tdata)
 /* Shared checks: 4-D int8 input/output, constant int8 weights. */
 static int conv_tensors(ld_ctx *c, const op_view *ov, tview *in, tview *w, tview *out)
 {
-    int r;
-    if (ov->n_in < 2u || ov->in[0] < 0 || ov->in[1] < 0) {
-        return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "needs an input and a filter tensor");
-    }
-    if ((r = ld_tensor(c, (uint32_t)ov->in[0], in)) != ENGINE_OK ||
-        (r = ld_tensor(c, (uint32_t)ov->in[1], w)) != ENGINE_OK ||
-        (r = ld_tensor(c, (uint32_t)ov->out, out)) != ENGINE_OK) {
-        return r;
-    }
-    if ((r = ld_need_type(c, ov, in, T_INT8)) != ENGINE_OK || (r = ld_need_type(c, ov, w, T_INT8)) != ENGINE_OK ||
-        (r = ld_need_type(c, ov, out, T_INT8)) != ENGINE_OK || (r = ld_need_quant(c, ov, in)) != ENGINE_OK ||
-        (r = ld_need_quant(c, ov, out)) != ENGINE_OK || (r = ld_need_const(c, ov, w)) != ENGINE_OK) {
+    int r = k_weighted_tensors(c, ov, in, w, out, "needs an input and a filter tensor");
+    if (r != ENGINE_OK) {
         return r;
     }
     if (in->ndims != 4u || w->ndims != 4u || out->ndims != 4u || in->dims[0] != out->dims[0]) {

@@ -55,18 +55,8 @@ static int fc_eval(const eng_op *op, uint8_t *const *tdata)
 
 static int fc_check(ld_ctx *c, const op_view *ov, tview *in, tview *w, tview *out)
 {
-    int r;
-    if (ov->n_in < 2u || ov->in[0] < 0 || ov->in[1] < 0) {
-        return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "needs an input and a weights tensor");
-    }
-    if ((r = ld_tensor(c, (uint32_t)ov->in[0], in)) != ENGINE_OK ||
-        (r = ld_tensor(c, (uint32_t)ov->in[1], w)) != ENGINE_OK ||
-        (r = ld_tensor(c, (uint32_t)ov->out, out)) != ENGINE_OK) {
-        return r;
-    }
-    if ((r = ld_need_type(c, ov, in, T_INT8)) != ENGINE_OK || (r = ld_need_type(c, ov, w, T_INT8)) != ENGINE_OK ||
-        (r = ld_need_type(c, ov, out, T_INT8)) != ENGINE_OK || (r = ld_need_quant(c, ov, in)) != ENGINE_OK ||
-        (r = ld_need_quant(c, ov, out)) != ENGINE_OK || (r = ld_need_const(c, ov, w)) != ENGINE_OK) {
+    int r = k_weighted_tensors(c, ov, in, w, out, "needs an input and a weights tensor");
+    if (r != ENGINE_OK) {
         return r;
     }
     if (w->ndims != 2u || out->ndims < 1u || out->dims[out->ndims - 1u] != w->dims[0]) {
