@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from harness.reference import Reference
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES
+from tests.emulated.farm_infer import farm_infer
 
 CASES = {
     "kws_ref_model": "kws_random",
@@ -25,29 +24,8 @@ CASES = {
 def test_farm_infer_bit_identical(model: str, tmp_path: Path) -> None:
     inputs = np.load(FIXTURES / "data" / f"{CASES[model]}.npz")["x"]
     assert len(inputs) == 52 and (inputs[-2] == -128).all() and (inputs[-1] == 127).all()
-    np.save(tmp_path / "in.npy", inputs)
     path = FIXTURES / "models" / f"{model}.tflite"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "harness.cli",
-            "--farm",
-            str(ROOT / "farm.toml"),
-            "infer",
-            "nano33ble-emu",
-            str(path),
-            str(tmp_path / "in.npy"),
-            "--out",
-            str(tmp_path / "out.npy"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    device = np.load(tmp_path / "out.npy")
+    device = farm_infer("nano33ble-emu", path, inputs, tmp_path)
     reference = Reference(path)
     expected = np.stack([reference.run(x) for x in inputs])
     assert device.shape == expected.shape

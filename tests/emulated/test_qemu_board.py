@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +12,8 @@ from harness.firmware import default_build_root
 from harness.protocol.messages import Capability
 from harness.reference import Reference
 from harness.runner import BoardRun, build_firmware, open_backend
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES
+from tests.emulated.farm_infer import farm_infer
 
 AD01 = FIXTURES / "models" / "ad01_int8.tflite"
 MACHINES = ["mps2-an386", "netduinoplus2"]
@@ -68,28 +67,7 @@ def test_stats_after_inference(booted: BoardRun) -> None:
 def test_farm_infer_cli_matches_tflite_micro(tmp_path: Path) -> None:
     """Issue check: `farm infer` on ad01 for 20 random inputs equals TFLM on the host."""
     inputs = np.random.default_rng(2026).integers(-128, 128, (20, 1, 640), dtype=np.int8)
-    np.save(tmp_path / "in.npy", inputs)
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "harness.cli",
-            "--farm",
-            str(ROOT / "farm.toml"),
-            "infer",
-            "nano33ble-emu",
-            str(AD01),
-            str(tmp_path / "in.npy"),
-            "--out",
-            str(tmp_path / "out.npy"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    device = np.load(tmp_path / "out.npy")
+    device = farm_infer("nano33ble-emu", AD01, inputs, tmp_path)
     reference = Reference(AD01)
     expected = np.stack([reference.run(x) for x in inputs])
     assert device.dtype == np.int8 and device.shape == (20, 1, 640)

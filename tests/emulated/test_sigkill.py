@@ -28,6 +28,7 @@ def emulators_of(folder: Path) -> list[int]:
             pids.append(int(proc.name))
     return pids
 
+
 FARM = """
 [[boards]]
 name = "emu-1"
