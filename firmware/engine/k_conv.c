@@ -181,27 +181,39 @@ static int conv_quant(ld_ctx *c, const op_view *ov, uint8_t act, const tview *in
     return k_chan_multipliers(c, ov, in, w, out, (uint32_t)p->out_c, &p->q);
 }
 
-int k_prep_conv(ld_ctx *c, const op_view *ov, eng_op *op)
+/* What CONV_2D and DEPTHWISE_CONV_2D share: tensors, fused activation, the
+ * parameter block and the geometry (padding, strides, dilation) read from
+ * the option ids[]. */
+static int conv_prep_common(ld_ctx *c, const op_view *ov, const unsigned ids[5], unsigned act_id,
+                            tview *in, tview *w, tview *out, uint8_t *act, conv_params **params)
 {
-    static const unsigned ids[5] = {CONV_PADDING, CONV_STRIDE_W, CONV_STRIDE_H, CONV_DIL_W, CONV_DIL_H};
-    tview in, w, out;
-    uint8_t act;
-    int r = conv_tensors(c, ov, &in, &w, &out);
-    if (r != ENGINE_OK || (r = k_opt_u8(c, ov, CONV_ACT, 0, &act)) != ENGINE_OK) {
+    int r = conv_tensors(c, ov, in, w, out);
+    if (r != ENGINE_OK || (r = k_opt_u8(c, ov, act_id, 0, act)) != ENGINE_OK) {
         return r;
     }
     conv_params *p = ld_alloc(c, sizeof *p);
     if (p == NULL) {
         return ENGINE_ARENA_TOO_SMALL;
     }
-    p->k_h = w.dims[1];
-    p->k_w = w.dims[2];
-    p->f_in_c = w.dims[3];
-    p->depth_mult = 1;
-    if ((r = conv_geometry(c, ov, ids, &in, &out, p)) != ENGINE_OK) {
+    p->k_h = w->dims[1];
+    p->k_w = w->dims[2];
+    *params = p;
+    return conv_geometry(c, ov, ids, in, out, p);
+}
+
+int k_prep_conv(ld_ctx *c, const op_view *ov, eng_op *op)
+{
+    static const unsigned ids[5] = {CONV_PADDING, CONV_STRIDE_W, CONV_STRIDE_H, CONV_DIL_W, CONV_DIL_H};
+    tview in, w, out;
+    uint8_t act;
+    conv_params *p = NULL;
+    int r = conv_prep_common(c, ov, ids, CONV_ACT, &in, &w, &out, &act, &p);
+    if (r != ENGINE_OK) {
         return r;
     }
-    if (w.dims[0] != p->out_c || p->in_c % p->f_in_c != 0) {
+    p->f_in_c = w.dims[3];
+    p->depth_mult = 1;
+    if (w.dims[0] != p->out_c || p->f_in_c <= 0 || p->in_c % p->f_in_c != 0) {
         return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "filter shape does not match the input and output");
     }
     p->groups = p->in_c / p->f_in_c;
@@ -218,26 +230,18 @@ int k_prep_dwconv(ld_ctx *c, const op_view *ov, eng_op *op)
     static const unsigned ids[5] = {DW_PADDING, DW_STRIDE_W, DW_STRIDE_H, DW_DIL_W, DW_DIL_H};
     tview in, w, out;
     uint8_t act;
-    int r = conv_tensors(c, ov, &in, &w, &out);
-    if (r != ENGINE_OK || (r = k_opt_u8(c, ov, DW_ACT, 0, &act)) != ENGINE_OK) {
+    conv_params *p = NULL;
+    int r = conv_prep_common(c, ov, ids, DW_ACT, &in, &w, &out, &act, &p);
+    if (r != ENGINE_OK) {
         return r;
     }
-    conv_params *p = ld_alloc(c, sizeof *p);
-    if (p == NULL) {
-        return ENGINE_ARENA_TOO_SMALL;
-    }
-    p->k_h = w.dims[1];
-    p->k_w = w.dims[2];
     p->groups = 1;
-    if ((r = conv_geometry(c, ov, ids, &in, &out, p)) != ENGINE_OK) {
-        return r;
-    }
     /* TFLM derives the multiplier from the shapes; the option must agree. */
     int32_t dm_opt;
     if ((r = k_opt_i32(c, ov, DW_MULT, 0, &dm_opt)) != ENGINE_OK) {
         return r;
     }
-    if (w.dims[0] != 1 || w.dims[3] != p->out_c || p->out_c % p->in_c != 0) {
+    if (w.dims[0] != 1 || w.dims[3] != p->out_c || p->in_c <= 0 || p->out_c % p->in_c != 0) {
         return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "filter shape does not match the input and output");
     }
     p->depth_mult = p->out_c / p->in_c;
