@@ -85,6 +85,18 @@ int agent_poll(void)
     return n != 0;
 }
 
+void agent_announce(void)
+{
+    static const char hello[] = "tinyfarm agent up: board ";
+    tf_tx *t = &g_agent.tx;
+    tx_begin(t, TF_LOG, 0);
+    tx_bytes(t, hello, sizeof hello - 1);
+    tx_bytes(t, port_board_name(), strlen(port_board_name()));
+    tx_bytes(t, ", port ", 7);
+    tx_bytes(t, port_name(), strlen(port_name()));
+    tx_send(t, port_uart_write);
+}
+
 void agent_run(void)
 {
     for (;;) {

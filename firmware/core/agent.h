@@ -6,6 +6,10 @@
  * port_init() and again after a reset that does not restart the program. */
 void agent_init(void);
 
+/* Send one LOG frame (seq 0) saying which agent booted: what a person at
+ * `farm console` sees first, and a host's session files in its log. */
+void agent_announce(void);
+
 /* Take the bytes the port has received and serve every complete frame.
  * Returns non-zero when bytes were consumed (call again before idling). */
 int agent_poll(void);

@@ -5,6 +5,7 @@ int main(void)
 {
     port_init();
     agent_init();
+    agent_announce();
     agent_run();
     return 0;
 }

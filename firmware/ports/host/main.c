@@ -140,6 +140,7 @@ int main(int argc, char **argv)
 
     setjmp(g_reset); /* RESET lands here */
     agent_init();
+    agent_announce();
     while (!g_stop) {
         if (!agent_poll())
             port_idle();

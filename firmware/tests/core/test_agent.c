@@ -141,6 +141,18 @@ static void hello_echo_stats(void)
     CHECK_EQ(stat(5), 7);     /* rx_overflows from the port */
 }
 
+static void announce(void)
+{
+    static const char want[] = "tinyfarm agent up: board testboard, port fake";
+    agent_announce();
+    collect();
+    CHECK_EQ(n_got, 1);
+    CHECK_EQ(got[0].type, TF_LOG);
+    CHECK_EQ(got[0].seq, 0);
+    CHECK_EQ(got[0].len, sizeof want - 1);
+    CHECK(memcmp(got[0].payload, want, sizeof want - 1) == 0);
+}
+
 static void bad_frames_and_errors(void)
 {
     uint32_t bad0 = stat(6), ok0 = stat(7);
@@ -339,6 +351,7 @@ void test_agent(void)
 {
     fake_port_reset_state();
     agent_init();
+    announce();
     hello_echo_stats();
     bad_frames_and_errors();
     load_and_infer();
