@@ -18,17 +18,6 @@ void port_init(void)
 }
 
 /* The slot is flash. Programming it needs the flash controller, which QEMU
- * does not model; the model is flashed with the firmware (or QEMU's generic
- * loader) and checked with SLOT_VERIFY instead. */
-int port_model_slot_writable(void)
-{
-    return 0;
-}
-
-int port_model_slot_write(uint32_t offset, const uint8_t *data, size_t len)
-{
-    (void)offset;
-    (void)data;
-    (void)len;
-    return -1;
-}
+ * does not model: the model is flashed with the firmware (or QEMU's generic
+ * loader) and checked with SLOT_VERIFY, so this port keeps the read-only
+ * slot of cortexm/slot.c. */

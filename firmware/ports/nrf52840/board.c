@@ -30,17 +30,6 @@ void port_init(void)
 }
 
 /* The slot is flash, written by the programmer (pyocd, nrfjprog, bossac) with
- * the firmware and checked with SLOT_VERIFY. Programming it from the agent
- * (NVMC, 4 KiB page erase at LOAD_BEGIN) is left for a later version. */
-int port_model_slot_writable(void)
-{
-    return 0;
-}
-
-int port_model_slot_write(uint32_t offset, const uint8_t *data, size_t len)
-{
-    (void)offset;
-    (void)data;
-    (void)len;
-    return -1;
-}
+ * the firmware and checked with SLOT_VERIFY; programming it from the agent
+ * (NVMC, 4 KiB page erase at LOAD_BEGIN) is left for a later version, so this
+ * port keeps the read-only slot of cortexm/slot.c. */
