@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "engine_int.h"
+#include "../engine_int.h"
 
 /* Clamp in TFLM's order: max with the lower bound first, then min with the
  * upper one (so a degenerate range yields the upper bound, like TFLM). */

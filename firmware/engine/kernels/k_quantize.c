@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "k_common.h"
-#include "quant.h"
+#include "../quant.h"
 
 typedef struct {
     uint32_t n;

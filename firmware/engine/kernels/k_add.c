@@ -6,7 +6,7 @@
  * sum is multiplied by 2 * max_scale / (2^20 * output_scale). All three
  * factors are quantized multipliers with shift <= 0. */
 #include "k_common.h"
-#include "quant.h"
+#include "../quant.h"
 
 enum { ADD_ACT = 0 };
 #define ADD_LEFT_SHIFT 20

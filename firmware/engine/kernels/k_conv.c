@@ -8,7 +8,7 @@
  * are symmetric, zero point 0), and each output channel is requantized with
  * its own multiplier and shift. */
 #include "k_common.h"
-#include "quant.h"
+#include "../quant.h"
 
 enum { CONV_PADDING = 0, CONV_STRIDE_W = 1, CONV_STRIDE_H = 2, CONV_ACT = 3, CONV_DIL_W = 4, CONV_DIL_H = 5 };
 enum { DW_PADDING = 0, DW_STRIDE_W = 1, DW_STRIDE_H = 2, DW_MULT = 3, DW_ACT = 4, DW_DIL_W = 5, DW_DIL_H = 6 };

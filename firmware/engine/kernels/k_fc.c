@@ -7,7 +7,7 @@
  * The output shape (keep_num_dims or not) only decides how many rows there
  * are: batches = output elements / output depth. */
 #include "k_common.h"
-#include "quant.h"
+#include "../quant.h"
 
 enum { FC_ACTIVATION = 0, FC_WEIGHTS_FORMAT = 1 };
 

@@ -1,6 +1,6 @@
 #include "k_common.h"
 
-#include "quant.h"
+#include "../quant.h"
 
 int k_chan_multipliers(ld_ctx *c, const op_view *ov, const tview *in, const tview *filter, const tview *out,
                        uint32_t n, k_chan_q *q)

@@ -15,7 +15,7 @@
 #include <math.h>
 
 #include "k_common.h"
-#include "quant.h"
+#include "../quant.h"
 
 enum { SOFTMAX_BETA = 0 };
 #define SCALED_DIFF_INT_BITS 5
