@@ -3,7 +3,7 @@
     python bench/parallel.py [--farm bench/farm4.toml] [--smoke] [--workers 2 4]
 
 Runs `pytest --farm FARM` once on a single process (no xdist) and once per
-worker count with `-n N` (whole boards per worker, harness.parallel), each
+worker count with `-n N` (whole boards per worker, harness.run.parallel), each
 into its own reports folder, checks that every run produced the same
 verdicts and a merged results.json with every board × model, and prints the
 wall times and their ratio side by side. QEMU twins idle in WFI between

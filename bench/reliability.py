@@ -23,17 +23,17 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harness import configload  # noqa: E402
 from harness.backends.qemu import QemuBackend  # noqa: E402
-from harness.config import BoardConfig  # noqa: E402
-from harness.farm import Farm  # noqa: E402
-from harness.faults import FaultSpec, FaultyLink, tally_inferences  # noqa: E402
-from harness.firmware import default_build_root  # noqa: E402
-from harness.links import Link  # noqa: E402
-from harness.protocol.messages import Msg  # noqa: E402
-from harness.recovery import RecoveringRun, RetryPolicy  # noqa: E402
-from harness.reference import Reference  # noqa: E402
-from harness.runner import build_firmware, open_backend  # noqa: E402
+from harness.boards.firmware import default_build_root  # noqa: E402
+from harness.config import load as configload  # noqa: E402
+from harness.config.model import BoardConfig  # noqa: E402
+from harness.link.links import Link  # noqa: E402
+from harness.link.messages import Msg  # noqa: E402
+from harness.run.farm import Farm  # noqa: E402
+from harness.run.faults import FaultSpec, FaultyLink, tally_inferences  # noqa: E402
+from harness.run.recovery import RecoveringRun, RetryPolicy  # noqa: E402
+from harness.run.reference import Reference  # noqa: E402
+from harness.run.runner import build_firmware, open_backend  # noqa: E402
 
 DIGITS = ROOT / "fixtures" / "models" / "digits_mlp_int8.tflite"
 

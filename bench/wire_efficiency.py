@@ -22,10 +22,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harness.config import BoardConfig  # noqa: E402
-from harness.firmware import default_build_root  # noqa: E402
-from harness.runner import BoardRun, build_firmware, open_backend  # noqa: E402
-from harness.synth import requantize_model  # noqa: E402
+from harness.boards.firmware import default_build_root  # noqa: E402
+from harness.config.model import BoardConfig  # noqa: E402
+from harness.run.runner import BoardRun, build_firmware, open_backend  # noqa: E402
+from harness.run.synth import requantize_model  # noqa: E402
 
 MODELS = ROOT / "fixtures" / "models"
 

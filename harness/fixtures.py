@@ -13,12 +13,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from harness.config import BoardConfig
-from harness.farm import Farm
-from harness.models import PreparedModel
-from harness.reference import Reference
-from harness.runner import BoardRun
-from harness.session import AgentSession
+from harness.config.model import BoardConfig
+from harness.link.session import AgentSession
+from harness.run.farm import Farm
+from harness.run.models import PreparedModel
+from harness.run.reference import Reference
+from harness.run.runner import BoardRun
 
 
 def farm_of(config: pytest.Config) -> Farm:

@@ -16,15 +16,16 @@ from typing import Any
 
 import pytest
 
-from harness import configload, parallel
-from harness.budgets import for_check
-from harness.config import BoardConfig
+from harness.config import load as configload
+from harness.config.model import BoardConfig
 from harness.errors import ConfigError
-from harness.evaluate import Record
-from harness.farm import Farm
-from harness.live import LiveRun
-from harness.reports.terminal import print_summary
-from harness.session import AgentSession
+from harness.gate.budgets import for_check
+from harness.gate.record import Record
+from harness.gate.terminal import print_summary
+from harness.link.session import AgentSession
+from harness.run import parallel
+from harness.run.farm import Farm
+from harness.run.live import LiveRun
 
 FARM_KEY = pytest.StashKey[Farm]()
 
@@ -205,8 +206,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     # On an xdist controller: every worker's records merged into results.json.
     results = parallel.final_results(session.config, farm)
-    if results is not None and importlib.util.find_spec("harness.reports.finish") is not None:
-        from harness.reports.finish import write_reports
+    if results is not None and importlib.util.find_spec("harness.gate.finish") is not None:
+        from harness.gate.finish import write_reports
 
         write_reports(results, farm.reports)
 

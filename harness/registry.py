@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import importlib
 from importlib.metadata import entry_points
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from harness.backends.base import BoardBackend
 
 T = TypeVar("T")
 
@@ -46,3 +49,20 @@ class Registry(Generic[T]):
         self._entry_points_loaded = True
         for ep in entry_points(group=self.group):
             self._targets.setdefault(ep.name, ep.value)
+
+
+# Board backends: name → class, imported on first use; more through entry
+# points in the `tinyfarm.backends` group. Declared here, at the bottom, so
+# that config validation can ask a backend for its keys without importing it.
+BACKENDS: Registry[BoardBackend] = Registry(
+    "backend",
+    "tinyfarm.backends",
+    {
+        "qemu": "harness.backends.qemu:QemuBackend",
+        "renode": "harness.backends.renode:RenodeBackend",
+        "fake": "harness.backends.hostagent:HostAgentBackend",
+        "pyocd": "harness.backends.pyocd:PyocdBackend",
+        "esptool": "harness.backends.esptool:EsptoolBackend",
+        "command": "harness.backends.command:CommandBackend",
+    },
+)

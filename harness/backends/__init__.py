@@ -1,20 +1,10 @@
-"""Board backends: name → class, imported on first use; more via entry points
-in the `tinyfarm.backends` group."""
+"""Board backends: how tinyfarm acts on a board (start or flash, open the
+link, reset, clean up). A board's description lives in harness.config; the
+name → class registry is harness.registry.BACKENDS (entry-point group
+`tinyfarm.backends`). May import boards, link, config and the bottom modules.
+"""
 
 from harness.backends.base import BoardBackend
-from harness.registry import Registry
-
-BACKENDS: Registry[BoardBackend] = Registry(
-    "backend",
-    "tinyfarm.backends",
-    {
-        "qemu": "harness.backends.qemu:QemuBackend",
-        "renode": "harness.backends.renode:RenodeBackend",
-        "fake": "harness.backends.hostagent:HostAgentBackend",
-        "pyocd": "harness.backends.pyocd:PyocdBackend",
-        "esptool": "harness.backends.esptool:EsptoolBackend",
-        "command": "harness.backends.command:CommandBackend",
-    },
-)
+from harness.registry import BACKENDS
 
 __all__ = ["BACKENDS", "BoardBackend"]

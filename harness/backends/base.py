@@ -5,22 +5,17 @@ A BoardConfig describes a board; a backend acts on it (labgrid's split).
 
 from __future__ import annotations
 
-import ctypes
-import os
-import signal
-import subprocess
-import sys
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from harness.config import BoardConfig
-from harness.links import Link, SerialLink
+from harness.config.model import BoardConfig
+from harness.link.links import Link, SerialLink
 
 if TYPE_CHECKING:
-    from harness.configload import Key
-    from harness.firmware import FirmwareImage
+    from harness.boards.firmware import FirmwareImage
+    from harness.config.load import Key
 
 
 @dataclass(frozen=True)
@@ -91,7 +86,7 @@ class BoardBackend(ABC):
     def open_link(self) -> Link:
         if self.emulated and self.board.url:
             # an emulated board reached the remote way: ser2net in front of its pty
-            from harness.ser2net import Ser2netLink
+            from harness.link.ser2net import Ser2netLink
 
             return Ser2netLink(self.link_url(), self.board.url, self.board.baud, self.workdir / "ser2net")
         return SerialLink(self.link_url(), self.board.baud)
@@ -113,33 +108,3 @@ class BoardBackend(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def stop_process_group(process: subprocess.Popen[Any] | None) -> None:
-    """End a process started with start_new_session=True, and its children."""
-    if process is None or process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
-    except ProcessLookupError:
-        pass
-
-
-def die_with_harness() -> None:
-    """preexec_fn for helper processes (emulators, ser2net, the host agent).
-
-    They run in their own session so they can be stopped as a group, which
-    also puts them out of reach of a signal sent to the harness's group. On
-    Linux, PR_SET_PDEATHSIG makes the kernel kill them when the harness dies,
-    even by SIGKILL, so no orphaned emulator keeps a core busy.
-    """
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
-PR_SET_PDEATHSIG = 1

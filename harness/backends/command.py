@@ -26,11 +26,12 @@ import string
 import subprocess
 from typing import Any, ClassVar
 
-from harness.backends.base import Presence, stop_process_group
+from harness.backends.base import Presence
 from harness.backends.physical import PhysicalBackend
-from harness.configload import Key
+from harness.boards.firmware import FirmwareImage
+from harness.config.load import Key
 from harness.errors import FlashError
-from harness.firmware import FirmwareImage
+from harness.procs import stop_process_group
 
 PLACEHOLDERS = ("image", "elf", "hex", "bin", "model", "model_addr", "port", "probe", "board")
 DEFAULT_TIMEOUT = 120.0

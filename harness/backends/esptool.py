@@ -16,9 +16,9 @@ from typing import Any, ClassVar
 
 from harness.backends.base import Presence
 from harness.backends.physical import PhysicalBackend, import_tool, tool_installed
-from harness.configload import Key
+from harness.boards.firmware import FirmwareImage
+from harness.config.load import Key
 from harness.errors import FlashError
-from harness.firmware import FirmwareImage
 
 DEFAULT_APP_OFFSET = 0x10000
 ROM_BAUD = 115200

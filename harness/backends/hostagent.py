@@ -11,10 +11,11 @@ from __future__ import annotations
 import subprocess
 from typing import ClassVar
 
-from harness.backends.base import BoardBackend, LatencyModel, die_with_harness, stop_process_group
-from harness.configload import Key
+from harness.backends.base import BoardBackend, LatencyModel
+from harness.boards.firmware import FirmwareImage
+from harness.config.load import Key
 from harness.errors import BoardUnavailable, FlashError
-from harness.firmware import FirmwareImage
+from harness.procs import die_with_harness, stop_process_group
 
 
 class HostAgentBackend(BoardBackend):

@@ -1,7 +1,7 @@
 """What the physical backends (pyocd, esptool, command) share.
 
 - Identity: a board is its probe's unique id and/or its serial port's USB
-  identity (harness.serialports), never a device path. `url` (rfc2217://,
+  identity (harness.boards.serialports), never a device path. `url` (rfc2217://,
   socket://) is for a port exported by another host.
 - After a reset or flash the port may vanish and come back under another
   path: the next open waits for it by identity, within `port_timeout`.
@@ -23,11 +23,11 @@ from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 from harness.backends.base import BoardBackend, LatencyModel, Presence
-from harness.configload import Key
+from harness.boards.firmware import FirmwareImage
+from harness.boards.serialports import PortInfo, describe, find, holders, is_set, wait_for_port
+from harness.config.load import Key
 from harness.errors import BoardUnavailable, DeviceError, FarmError, FlashError, LinkError
-from harness.firmware import FirmwareImage
-from harness.links import Link, SerialLink
-from harness.serialports import PortInfo, describe, find, holders, is_set, wait_for_port
+from harness.link.links import Link, SerialLink
 
 # Seconds a board's port may take to come back after a reset or flash (USB
 # re-enumeration, a bootloader's own port first). Times timeout_factor.
@@ -197,7 +197,7 @@ class PhysicalBackend(BoardBackend):
 
         Any doubt (no build id to compare, no port, no answer) means no.
         """
-        from harness.session import AgentSession
+        from harness.link.session import AgentSession
 
         if not firmware.build_id:  # the host build: nothing to compare
             return False
@@ -218,7 +218,7 @@ class PhysicalBackend(BoardBackend):
                 return True
             if hello.model_sha256 == hashlib.sha256(model).digest():
                 return True
-            from harness.protocol.messages import Capability
+            from harness.link.messages import Capability
 
             if not hello.has(Capability.SLOT_VERIFY):
                 return False

@@ -15,9 +15,9 @@ from typing import Any, ClassVar
 
 from harness.backends.base import Presence
 from harness.backends.physical import PhysicalBackend, import_tool, tool_installed
-from harness.configload import Key
+from harness.boards.firmware import FirmwareImage
+from harness.config.load import Key
 from harness.errors import BoardUnavailable, FlashError
-from harness.firmware import FirmwareImage
 
 # Firmware port → pyOCD target type. Parts without a built-in target need their
 # CMSIS pack once: `pyocd pack install stm32f405rg`.

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from harness.backends.base import BoardBackend, LatencyModel, Presence, die_with_harness, stop_process_group
+from harness.backends.base import BoardBackend, LatencyModel, Presence
 from harness.backends.qmp import Qmp
-from harness.configload import Key
+from harness.boards.firmware import FirmwareImage
+from harness.config.load import Key
 from harness.errors import BoardUnavailable, FlashError
-from harness.firmware import FirmwareImage
+from harness.procs import die_with_harness, stop_process_group
 
 
 @dataclass(frozen=True)

@@ -30,10 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from harness.backends.base import BoardBackend, LatencyModel, Presence, die_with_harness, stop_process_group
-from harness.configload import Key
+from harness.backends.base import BoardBackend, LatencyModel, Presence
+from harness.boards.firmware import FirmwareImage
+from harness.config.load import Key
 from harness.errors import BoardUnavailable, FlashError
-from harness.firmware import FirmwareImage
+from harness.procs import die_with_harness, stop_process_group
 
 SCRIPTS_DIR = Path(__file__).resolve().parent.parent.parent / "renode_scripts"
 

@@ -10,8 +10,8 @@ import argparse
 import importlib
 import sys
 
-from harness import configload
 from harness.cli.common import console
+from harness.config import load as configload
 from harness.errors import FarmError
 
 VERBS = ["list", "discover", "flash", "infer", "bench", "console", "run", "report"]

@@ -15,12 +15,12 @@ import numpy as np
 from rich.progress import Progress
 from rich.table import Table
 
+from harness.boards.firmware import default_build_root
+from harness.boards.lease import leased
 from harness.cli.common import console, out
-from harness.config import FarmConfig
-from harness.firmware import default_build_root
-from harness.lease import leased
-from harness.models import prepare
-from harness.runner import build_firmware, measure, open_backend
+from harness.config.model import FarmConfig
+from harness.run.models import prepare
+from harness.run.runner import build_firmware, measure, open_backend
 
 
 def register(verbs: Any) -> None:

@@ -6,13 +6,13 @@ import argparse
 import sys
 from typing import Any
 
+from harness.boards.firmware import default_build_root
+from harness.boards.lease import leased
 from harness.cli.common import console
+from harness.cli.interactive import Console, raw_terminal
 from harness.cli.verb_flash import _model
-from harness.config import FarmConfig
-from harness.console import Console, raw_terminal
-from harness.firmware import default_build_root
-from harness.lease import leased
-from harness.runner import build_firmware, open_backend
+from harness.config.model import FarmConfig
+from harness.run.runner import build_firmware, open_backend
 
 
 def register(verbs: Any) -> None:

@@ -6,10 +6,10 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from harness import configload
+from harness.backends.discovery import detect_esp, list_probes, name_boards, scan, to_toml
 from harness.cli.common import console
-from harness.config import BoardConfig, FarmConfig
-from harness.discovery import detect_esp, list_probes, name_boards, scan, to_toml
+from harness.config import load as configload
+from harness.config.model import BoardConfig, FarmConfig
 from harness.errors import ConfigError
 
 

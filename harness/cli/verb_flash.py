@@ -10,13 +10,13 @@ from typing import Any
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from harness.backends.physical import PhysicalBackend
+from harness.boards.firmware import default_build_root
+from harness.boards.lease import LEASE_WAIT_S, BoardLease, lock_dir
 from harness.cli.common import console
-from harness.config import FarmConfig
+from harness.config.model import FarmConfig
 from harness.errors import FlashError
-from harness.firmware import default_build_root
-from harness.lease import LEASE_WAIT_S, BoardLease, lock_dir
-from harness.runner import BoardRun, build_firmware, open_backend
-from harness.session import AgentSession
+from harness.link.session import AgentSession
+from harness.run.runner import BoardRun, build_firmware, open_backend
 
 
 def register(verbs: Any) -> None:

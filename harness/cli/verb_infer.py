@@ -9,14 +9,14 @@ from typing import Any
 import numpy as np
 from rich.progress import Progress
 
+from harness.boards.firmware import default_build_root
+from harness.boards.lease import LEASE_WAIT_S, BoardLease, lock_dir
 from harness.cli.common import console
-from harness.config import FarmConfig
+from harness.config.model import FarmConfig
 from harness.errors import FarmError
-from harness.firmware import default_build_root
-from harness.lease import LEASE_WAIT_S, BoardLease, lock_dir
-from harness.models import quantize
-from harness.reference import Reference
-from harness.runner import BoardRun, build_firmware, open_backend
+from harness.run.models import quantize
+from harness.run.reference import Reference
+from harness.run.runner import BoardRun, build_firmware, open_backend
 
 
 def register(verbs: Any) -> None:

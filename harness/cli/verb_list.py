@@ -9,11 +9,11 @@ from typing import Any
 
 from rich.table import Table
 
-from harness import lease
 from harness.backends import BoardBackend
+from harness.boards import lease
 from harness.cli.common import out
-from harness.config import FarmConfig
-from harness.runner import open_backend
+from harness.config.model import FarmConfig
+from harness.run.runner import open_backend
 
 
 def register(verbs: Any) -> None:

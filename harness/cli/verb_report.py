@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.cli.common import console
-from harness.config import FarmConfig
-from harness.reports.finish import rebuild_report
+from harness.config.model import FarmConfig
+from harness.gate.finish import rebuild_report
 
 
 def register(verbs: Any) -> None:

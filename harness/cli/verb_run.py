@@ -6,9 +6,9 @@ import argparse
 from typing import Any
 
 from harness.cli.common import console
-from harness.config import FarmConfig
-from harness.farm import Farm
-from harness.reports.finish import write_reports
+from harness.config.model import FarmConfig
+from harness.gate.finish import write_reports
+from harness.run.farm import Farm
 
 
 def register(verbs: Any) -> None:

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import BoardConfig
-from harness.firmware import default_build_root
-from harness.runner import build_firmware, open_backend
+from harness.boards.firmware import default_build_root
+from harness.config.model import BoardConfig
+from harness.run.runner import build_firmware, open_backend
 from tests.conftest import FIXTURES, ROOT
 
 TOOLS = ("labgrid-coordinator", "labgrid-exporter", "labgrid-client")

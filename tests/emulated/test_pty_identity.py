@@ -26,14 +26,14 @@ import numpy as np
 import pytest
 from serial.tools.list_ports_common import ListPortInfo
 
-from harness import serialports
 from harness.backends.command import CommandBackend
-from harness.config import BoardConfig, SerialMatch
+from harness.boards import serialports
+from harness.boards.firmware import FirmwareImage, default_build_root
+from harness.config.model import BoardConfig, SerialMatch
 from harness.errors import BoardUnavailable
-from harness.firmware import FirmwareImage, default_build_root
-from harness.reference import Reference
-from harness.runner import BoardRun, build_firmware, open_backend
-from harness.session import AgentSession
+from harness.link.session import AgentSession
+from harness.run.reference import Reference
+from harness.run.runner import BoardRun, build_firmware, open_backend
 from tests.conftest import FIXTURES
 
 MODEL = FIXTURES / "models" / "digits_mlp_int8.tflite"

@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness.config import BoardConfig
-from harness.firmware import default_build_root
-from harness.protocol.messages import Capability
-from harness.reference import Reference
-from harness.runner import BoardRun, build_firmware, open_backend
+from harness.boards.firmware import default_build_root
+from harness.config.model import BoardConfig
+from harness.link.messages import Capability
+from harness.run.reference import Reference
+from harness.run.runner import BoardRun, build_firmware, open_backend
 from tests.conftest import FIXTURES
 from tests.emulated.farm_infer import farm_infer
 

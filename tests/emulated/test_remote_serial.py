@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from harness import configload
-from harness.farm import Farm
-from harness.links import SerialLink
-from harness.ser2net import Ser2net
+from harness.config import load as configload
+from harness.link.links import SerialLink
+from harness.link.ser2net import Ser2net
+from harness.run.farm import Farm
 from tests.conftest import FIXTURES
 
 SER2NET = shutil.which("ser2net") or next(
@@ -71,7 +71,7 @@ def test_model_runs_through_ser2net_rfc2217(
 
 def test_emulated_board_url_must_be_local(tmp_path: Path) -> None:
     from harness.errors import LinkError
-    from harness.ser2net import local_port
+    from harness.link.ser2net import local_port
 
     assert local_port("rfc2217://127.0.0.1:4001") == ("127.0.0.1", 4001)
     with pytest.raises(LinkError, match=r"must be rfc2217://127\.0\.0\.1:PORT"):

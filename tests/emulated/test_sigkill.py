@@ -9,8 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from harness import configload
-from harness.farm import Farm
+from harness.config import load as configload
+from harness.run.farm import Farm
 from tests.conftest import FIXTURES, ROOT
 
 DIGITS = FIXTURES / "models" / "digits_mlp_int8.tflite"

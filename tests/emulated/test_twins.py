@@ -15,15 +15,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness import calibration as cal
-from harness.config import FarmConfig
-from harness.configload import load
-from harness.evaluate import build_record
-from harness.farm import Farm
-from harness.firmware import default_build_root
-from harness.models import PreparedModel, prepare_all
-from harness.reference import Reference
-from harness.runner import BoardRun, Measurement, build_firmware, measure, open_backend
+from harness.boards.firmware import default_build_root
+from harness.config import calibration as cal
+from harness.config.load import load
+from harness.config.model import FarmConfig
+from harness.run.evaluate import build_record
+from harness.run.farm import Farm
+from harness.run.models import PreparedModel, prepare_all
+from harness.run.reference import Reference
+from harness.run.runner import BoardRun, Measurement, build_firmware, measure, open_backend
 from tests.conftest import FIXTURES
 
 WriteFarm = Callable[..., Path]
@@ -184,7 +184,7 @@ def test_the_record_shows_prediction_and_source_or_says_uncalibrated(
 
 @needs_renode
 def test_renode_stm32f4_twin_runs_the_agent_bit_exact(tmp_path: Path) -> None:
-    from harness.config import BoardConfig
+    from harness.config.model import BoardConfig
 
     board = BoardConfig(
         name="f4-renode",

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from harness import configload
 from harness.backends import BACKENDS
-from harness.config import BoardConfig
+from harness.config import load as configload
+from harness.config.model import BoardConfig
 
 HERE = Path(__file__).resolve().parent
 

@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 
 from harness.backends.physical import PhysicalBackend
-from harness.config import BoardConfig
-from harness.firmware import FirmwareImage, default_build_root
-from harness.reference import Reference
-from harness.runner import BoardRun, build_firmware, open_backend
-from harness.session import AgentSession
+from harness.boards.firmware import FirmwareImage, default_build_root
+from harness.config.model import BoardConfig
+from harness.link.session import AgentSession
+from harness.run.reference import Reference
+from harness.run.runner import BoardRun, build_firmware, open_backend
 from tests.conftest import FIXTURES
 
 MODEL = FIXTURES / "models" / "digits_mlp_int8.tflite"

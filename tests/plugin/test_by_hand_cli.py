@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness import configload
+from harness.boards.lease import BoardLease, lock_dir
 from harness.cli import main
-from harness.lease import BoardLease, lock_dir
+from harness.config import load as configload
 from tests.conftest import FIXTURES
 
 FARM = """
@@ -52,9 +52,9 @@ def test_bench_reports_distribution_and_throughput(
 def test_verbs_wait_for_a_leased_board_then_name_the_holder(
     farm_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import harness.lease
+    import harness.boards.lease
 
-    monkeypatch.setattr(harness.lease, "LEASE_WAIT_S", 0.3)
+    monkeypatch.setattr(harness.boards.lease, "LEASE_WAIT_S", 0.3)
     monkeypatch.setattr("harness.cli.verb_infer.LEASE_WAIT_S", 0.3)
     config = configload.load(farm_file)
     np.save(tmp_path / "x.npy", np.zeros((1, 640), np.int8))

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import BoardConfig
+from harness.boards.lease import BoardLease, holder_of
+from harness.config.model import BoardConfig
 from harness.errors import BoardUnavailable
-from harness.lease import BoardLease, holder_of
-from harness.parallel import board_scope
+from harness.run.parallel import board_scope
 from tests.conftest import FIXTURES
 
 pytest.importorskip("xdist")
@@ -95,8 +95,8 @@ def test_board_scope_from_node_ids() -> None:
 def test_lease_is_exclusive_across_processes_and_dies_with_its_holder(tmp_path: Path) -> None:
     board = BoardConfig(name="b1", backend="fake")
     code = (
-        "import time; from pathlib import Path; from harness.lease import BoardLease\n"
-        "from harness.config import BoardConfig\n"
+        "import time; from pathlib import Path; from harness.boards.lease import BoardLease\n"
+        "from harness.config.model import BoardConfig\n"
         "board = BoardConfig(name='b1', backend='fake')\n"
         f"lease = BoardLease(board, Path({str(tmp_path)!r}), {{'worker': 'gw7'}})\n"
         "lease.acquire(); print('held', flush=True); time.sleep(60)"
@@ -120,10 +120,10 @@ def test_lease_is_exclusive_across_processes_and_dies_with_its_holder(tmp_path: 
 
 
 def test_farm_list_shows_a_leased_board_busy(pytester: pytest.Pytester, farm_dir: Path) -> None:
-    from harness import configload
+    from harness.boards.lease import lock_dir
     from harness.cli.verb_list import status
-    from harness.lease import lock_dir
-    from harness.runner import open_backend
+    from harness.config import load as configload
+    from harness.run.runner import open_backend
 
     config = configload.load(farm_dir / "farm.toml")
     board = config.board("host-1")

@@ -12,13 +12,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness.config import BoardConfig
-from harness.faults import FaultSpec, FaultyLink, tally_inferences
-from harness.firmware import default_build_root
-from harness.journal import SampleJournal
-from harness.recovery import RecoveringRun, RetryPolicy
-from harness.reference import Reference
-from harness.runner import build_firmware, measure, open_backend
+from harness.boards.firmware import default_build_root
+from harness.config.model import BoardConfig
+from harness.run.faults import FaultSpec, FaultyLink, tally_inferences
+from harness.run.journal import SampleJournal
+from harness.run.recovery import RecoveringRun, RetryPolicy
+from harness.run.reference import Reference
+from harness.run.runner import build_firmware, measure, open_backend
 from tests.conftest import FIXTURES
 
 DIGITS = FIXTURES / "models" / "digits_mlp_int8.tflite"

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from serial.tools.list_ports_common import ListPortInfo
 
-from harness import serialports
-from harness.firmware import FirmwareImage
+from harness.boards import serialports
+from harness.boards.firmware import FirmwareImage
 
 
 def usb_port(

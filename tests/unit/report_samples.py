@@ -6,8 +6,8 @@ import copy
 from dataclasses import asdict
 from typing import Any
 
-from harness.evaluate import judge
-from harness.stats import wilson_interval
+from harness.gate.stats import wilson_interval
+from harness.run.evaluate import judge
 
 LIMITS = {
     "accuracy_min": 0.90,

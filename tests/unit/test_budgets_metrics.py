@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from harness import metrics
-from harness.budgets import evaluate, for_check
+from harness.gate import metrics
+from harness.gate.budgets import evaluate, for_check
 
 
 def test_min_and_max_budgets_with_margins() -> None:

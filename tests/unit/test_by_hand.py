@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from harness.boards.labgrid import parse_serial_url
+from harness.cli.interactive import OutputSplitter
 from harness.cli.verb_bench import bench_stats
-from harness.console import OutputSplitter
-from harness.labgrid import parse_serial_url
-from harness.protocol.frames import Frame, encode_frame
-from harness.protocol.messages import Msg
-from harness.ser2net import config_yaml
+from harness.link.frames import Frame, encode_frame
+from harness.link.messages import Msg
+from harness.link.ser2net import config_yaml
 
 
 def test_splitter_separates_logs_frames_and_plain_text() -> None:

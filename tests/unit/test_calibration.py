@@ -9,15 +9,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness import calibration as cal
-from harness.config import BoardConfig, FarmConfig
-from harness.configload import load
+from harness.boards.firmware import FirmwareImage
+from harness.config import calibration as cal
+from harness.config.load import load
+from harness.config.model import BoardConfig, FarmConfig
 from harness.errors import ConfigError
-from harness.evaluate import build_record
-from harness.firmware import FirmwareImage
-from harness.models import PreparedModel, prepare_all
-from harness.protocol import messages as m
-from harness.runner import Measurement
+from harness.link import messages as m
+from harness.run.evaluate import build_record
+from harness.run.models import PreparedModel, prepare_all
+from harness.run.runner import Measurement
 
 WriteFarm = Callable[..., Path]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness import configload
+from harness.config import load as configload
 from harness.errors import ConfigError
 
 MODEL = "models/digits_mlp_int8.tflite"

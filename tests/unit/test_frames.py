@@ -5,7 +5,7 @@ import zlib
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.protocol.frames import Frame, FrameDecoder, cobs_decode, cobs_encode, encode_frame
+from harness.link.frames import Frame, FrameDecoder, cobs_decode, cobs_encode, encode_frame
 
 
 @given(st.binary(max_size=2000))

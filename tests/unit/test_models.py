@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from harness import configload
+from harness.config import load as configload
 from harness.errors import ConfigError
-from harness.models import prepare, quantize, stratified_subset
-from harness.reference import TensorSpec
+from harness.run.models import prepare, quantize, stratified_subset
+from harness.run.reference import TensorSpec
 
 FARM = """
 [[boards]]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from harness import configload
 from harness.cli import main
+from harness.config import load as configload
 from tests.conftest import FIXTURES, ROOT
 from tests.unit.physical_fakes import FakeEsptool, FakeProbe, FakePyocd, fake_ports, usb_port
 

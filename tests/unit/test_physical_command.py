@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from harness import configload
 from harness.backends.command import CommandBackend
-from harness.config import BoardConfig, SerialMatch
+from harness.config import load as configload
+from harness.config.model import BoardConfig, SerialMatch
 from harness.errors import ConfigError, FlashError
 from tests.unit.physical_fakes import fake_ports, firmware, usb_port
 

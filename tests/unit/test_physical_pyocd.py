@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from harness.backends.pyocd import PyocdBackend
-from harness.config import BoardConfig, SerialMatch
+from harness.config.model import BoardConfig, SerialMatch
 from harness.errors import BoardUnavailable, FlashError
 from tests.unit.physical_fakes import FakeProbe, FakePyocd, fake_ports, firmware, usb_port
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from harness import serialports
-from harness.config import SerialMatch
+from harness.boards import serialports
+from harness.boards.serialports import PortInfo, matches, resolve, wait_for_port
+from harness.config.model import SerialMatch
 from harness.errors import BoardUnavailable
-from harness.serialports import PortInfo, matches, resolve, wait_for_port
 from tests.unit.physical_fakes import fake_ports, usb_port
 
 PORT = PortInfo("/dev/ttyACM3", 0x2341, 0x805A, "F1A2B3", "1-1.4:1.0")

@@ -8,10 +8,10 @@ from typing import Any, ClassVar
 
 import pytest
 
-from harness import profiles
 from harness.backends import BACKENDS
 from harness.backends.base import BoardBackend, LatencyModel
-from harness.configload import Key, load
+from harness.config import profiles
+from harness.config.load import Key, load
 from harness.errors import ConfigError
 
 WriteFarm = Callable[..., Path]

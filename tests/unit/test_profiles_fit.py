@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from harness import fit
-from harness.config import BoardConfig
-from harness.configload import load
+from harness.boards import fit
+from harness.boards.firmware import FirmwareImage
+from harness.config.load import load
+from harness.config.model import BoardConfig
 from harness.errors import MODEL, DeviceError, ModelDoesNotFit
-from harness.farm import Farm
-from harness.firmware import FirmwareImage
+from harness.run.farm import Farm
 
 WriteFarm = Callable[..., Path]
 FW = FirmwareImage(Path("agent.elf"), "mps2_an386", "", "", 40_000, 6_000, None)

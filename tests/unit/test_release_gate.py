@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from harness import history
-from harness.budgets import RULES
 from harness.cli import main
-from harness.evaluate import baseline_deltas, judge
-from harness.reports import html, manifest
-from harness.reports.finish import rebuild_report, write_reports
-from harness.stats import wilson_interval
+from harness.gate import history, html, manifest
+from harness.gate.budgets import RULES
+from harness.gate.finish import rebuild_report, write_reports
+from harness.gate.stats import wilson_interval
+from harness.run.evaluate import baseline_deltas, judge
 from tests.unit.report_samples import sample_results
 
 

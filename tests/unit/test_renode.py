@@ -19,9 +19,9 @@ import pytest
 
 from harness.backends import BACKENDS
 from harness.backends import renode as rn
-from harness.config import BoardConfig
+from harness.boards.firmware import FirmwareImage
+from harness.config.model import BoardConfig
 from harness.errors import FlashError
-from harness.firmware import FirmwareImage
 
 TRANSCRIPT = Path(__file__).parent / "data" / "renode_monitor.transcript"
 

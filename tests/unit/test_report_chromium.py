@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.reports.finish import write_reports
+from harness.gate.finish import write_reports
 from tests.unit.report_samples import sample_results
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness import stats
+from harness.gate import stats
 
 
 @pytest.mark.parametrize(

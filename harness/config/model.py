@@ -1,0 +1,98 @@
+"""farm.toml as typed objects. Loading and validation live in configload.py."""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from harness.config.calibration import CalibrationEntry
+
+
+@dataclass(frozen=True)
+class SerialMatch:
+    """How a physical board's serial port is recognised: USB identity, never a path alone."""
+
+    vid: int | None = None
+    pid: int | None = None
+    serial_number: str | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True)
+class BoardConfig:
+    name: str
+    backend: str
+    target: str | None = None  # firmware port; the backend picks one when unset
+    probe: str | None = None
+    serial: SerialMatch | None = None
+    url: str | None = None
+    baud: int = 115200
+    clock_hz: int | None = None
+    flash_bytes: int | None = None
+    ram_bytes: int | None = None
+    tags: tuple[str, ...] = ()
+    equivalent_of: str | None = None
+    required: bool = False
+    timeout_factor: float = 1.0
+    options: dict[str, Any] = field(default_factory=dict)  # backend-specific keys
+    profile: str | None = None  # a board profile (harness/profiles.py), own or through equivalent_of
+    latency_basis: str = "estimate"  # latency budgets judge "estimate" or "predicted" (calibrated)
+    calibration: CalibrationEntry | None = None  # resolved from the farm's calibration file
+    labgrid_place: str | None = None  # labgrid place: coordinator lock, RFC2217 link
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    name: str
+    path: Path
+    dataset: Path | None = None
+    task: str = "classification"
+    baseline: Path | None = None
+    samples: int | None = None  # cap on samples in a full run
+    smoke_samples: int = 10
+
+
+@dataclass(frozen=True)
+class BudgetSet:
+    """Limits for one model: defaults, then overrides for boards matching a glob."""
+
+    defaults: dict[str, float]
+    by_board: tuple[tuple[str, dict[str, float]], ...] = ()
+
+    def for_board(self, board: str) -> dict[str, float]:
+        limits = dict(self.defaults)
+        for pattern, overrides in self.by_board:
+            if fnmatch.fnmatchcase(board, pattern):
+                limits.update(overrides)
+        return limits
+
+
+@dataclass(frozen=True)
+class FarmConfig:
+    path: Path
+    name: str
+    reports: Path
+    boards: tuple[BoardConfig, ...]
+    models: tuple[ModelConfig, ...]
+    budgets: dict[str, BudgetSet]
+    source_sha256: str
+    calibration_file: Path | None = None
+
+    def board(self, name: str) -> BoardConfig:
+        for board in self.boards:
+            if board.name == name:
+                return board
+        raise KeyError(f"no board {name!r} in {self.path}; boards: {', '.join(b.name for b in self.boards)}")
+
+    def model(self, name: str) -> ModelConfig:
+        for model in self.models:
+            if model.name == name:
+                return model
+        raise KeyError(f"no model {name!r} in {self.path}; models: {', '.join(m.name for m in self.models)}")
+
+    def limits(self, model: str, board: str) -> dict[str, float]:
+        budget = self.budgets.get(model)
+        return budget.for_board(board) if budget else {}

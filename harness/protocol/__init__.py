@@ -1,1 +1,0 @@
-"""The agent wire protocol (docs/protocol.md): pure encoding, no I/O."""

@@ -1,0 +1,151 @@
+"""A model and its dataset, checked against each other before any board is touched."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from harness.config.model import FarmConfig, ModelConfig
+from harness.errors import ConfigError
+from harness.run.reference import Reference, TensorSpec, tflm_arena_bytes
+
+SMOKE_SEED = 20261122
+
+
+def quantize(x: npt.NDArray[Any], spec: TensorSpec) -> npt.NDArray[Any]:
+    """Float features to the model's integer input: q = round(x / scale) + zero_point, clipped."""
+    if x.dtype == spec.dtype:
+        return x
+    if spec.scale == 0.0 or not np.issubdtype(spec.dtype, np.integer):
+        return x.astype(spec.dtype)
+    info = np.iinfo(spec.dtype)
+    q = np.round(x.astype(np.float64) / spec.scale) + spec.zero_point
+    return np.clip(q, info.min, info.max).astype(spec.dtype)
+
+
+def stratified_subset(labels: npt.NDArray[Any] | None, count: int, total: int) -> npt.NDArray[np.intp]:
+    """Indices of about `count` samples with every label represented in proportion."""
+    rng = np.random.default_rng(SMOKE_SEED)
+    if count >= total:
+        return np.arange(total)
+    if labels is None:
+        return np.sort(rng.choice(total, size=count, replace=False))
+    chosen = []
+    classes = np.unique(labels)
+    for label in classes:
+        members = np.flatnonzero(labels == label)
+        share = max(1, round(count * len(members) / total))
+        chosen.append(rng.choice(members, size=min(share, len(members)), replace=False))
+    return np.sort(np.concatenate(chosen))
+
+
+@dataclass
+class PreparedModel:
+    config: ModelConfig
+    path: Path
+    data: bytes
+    inputs: npt.NDArray[Any]  # already in the model's input dtype, one row per sample
+    labels: npt.NDArray[Any] | None
+    baseline: PreparedModel | None = None
+    smoke: bool = False  # the inputs are a smoke subset: accuracy is judged on its interval
+    _reference: Reference | None = field(default=None, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @cached_property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def reference(self) -> Reference:
+        if self._reference is None:
+            self._reference = Reference(self.path)
+        return self._reference
+
+    @cached_property
+    def inputs_sha256(self) -> str:
+        return hashlib.sha256(np.ascontiguousarray(self.inputs).tobytes()).hexdigest()
+
+    @cached_property
+    def reference_outputs(self) -> npt.NDArray[Any]:
+        return self.reference.run_all(self.inputs)
+
+    @cached_property
+    def tflm_arena_bytes(self) -> int | None:
+        return tflm_arena_bytes(self.path)
+
+
+def _load_dataset(
+    model: ModelConfig, where: str, farm: Path
+) -> tuple[npt.NDArray[Any], npt.NDArray[Any] | None]:
+    assert model.dataset is not None
+    try:
+        with np.load(model.dataset, allow_pickle=False) as archive:
+            if "x" not in archive:
+                raise ConfigError(
+                    farm,
+                    f"{where}.dataset",
+                    f"{model.dataset.name} has no array 'x'",
+                    "an .npz with x (inputs) and optionally y (labels)",
+                )
+            x = archive["x"]
+            y = archive.get("y", None)
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise ConfigError(farm, f"{where}.dataset", f"cannot read {model.dataset.name}: {exc}") from None
+    if y is not None and len(y) != len(x):
+        raise ConfigError(farm, f"{where}.dataset", f"{len(x)} inputs but {len(y)} labels")
+    return x, y
+
+
+def prepare(farm: FarmConfig, model: ModelConfig, smoke: bool, path: Path | None = None) -> PreparedModel:
+    """Load the model and its samples; ConfigError on any mismatch."""
+    index = farm.models.index(model)
+    where = f"models[{index}]"
+    path = path or model.path
+    try:
+        reference = Reference(path)
+    except Exception as exc:  # the interpreter's own errors are plain RuntimeErrors
+        raise ConfigError(
+            farm.path, f"{where}.path", f"{path.name} is not a model TFLite Micro can load: {exc}"
+        ) from None
+    spec = reference.input
+    if model.dataset is None:
+        x = np.zeros((1, *spec.shape[1:]), dtype=spec.dtype)
+        y = None
+    else:
+        x, y = _load_dataset(model, where, farm.path)
+    per_sample = int(np.prod(x.shape[1:])) if x.ndim > 1 else 1
+    if per_sample != int(np.prod(spec.shape[1:])):
+        raise ConfigError(
+            farm.path,
+            f"{where}.dataset",
+            f"samples of shape {tuple(x.shape[1:])} do not fit the model input {tuple(spec.shape)}",
+            f"x of shape (N, {', '.join(map(str, spec.shape[1:]))})",
+        )
+    count = model.smoke_samples if smoke else (model.samples or len(x))
+    keep = stratified_subset(y, count, len(x))
+    x, y = x[keep], (y[keep] if y is not None else None)
+    needs_labels = [k for k in farm.limits(model.name, "*") if k.startswith("accuracy")]
+    if y is None and any(k == "accuracy_min" for k in needs_labels):
+        raise ConfigError(farm.path, f"budgets.{model.name}.accuracy_min", "the dataset has no labels (y)")
+    inputs = quantize(x.reshape(len(x), *spec.shape[1:]), spec)
+    return PreparedModel(model, path, path.read_bytes(), inputs, y, smoke=smoke, _reference=reference)
+
+
+def prepare_all(farm: FarmConfig, smoke: bool) -> dict[str, PreparedModel]:
+    prepared = {}
+    for model in farm.models:
+        candidate = prepare(farm, model, smoke)
+        if model.baseline is not None:
+            candidate.baseline = prepare(farm, model, smoke, path=model.baseline)
+        prepared[model.name] = candidate
+    return prepared
