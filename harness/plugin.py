@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import fnmatch
 import importlib.util
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from harness import outcome
+from harness.boards.firmware import AgentDoesNotFit
 from harness.config import load as configload
 from harness.config.model import BoardConfig
-from harness.errors import ConfigError
+from harness.errors import INFRASTRUCTURE, ConfigError, FarmError
 from harness.gate.budgets import for_check
 from harness.gate.record import Record
 from harness.gate.terminal import print_summary
@@ -28,6 +31,11 @@ from harness.run.farm import Farm
 from harness.run.live import LiveRun
 
 FARM_KEY = pytest.StashKey[Farm]()
+OUTCOME_KEY = pytest.StashKey[outcome.RunOutcome]()
+SIGTERM_KEY = pytest.StashKey[Any]()
+# Files of an earlier run that must not outlive the start of a new one: a
+# stale manifest could be promoted, stale results read as this run's.
+STALE_REPORTS = ("manifest.json", "results.json", "report.html")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -50,20 +58,64 @@ def pytest_configure(config: pytest.Config) -> None:
     path = config.getoption("--farm")
     if not path:
         return
+    report_opt = config.getoption("--farm-report")
+    if parallel.worker_id(config) is None:  # before anything else can fail
+        _remove_stale_reports(
+            Path(report_opt).resolve() if report_opt else configload.reports_dir(Path(path))
+        )
     try:
         farm_config = configload.load(path)
-        report_opt = config.getoption("--farm-report")
         reports = Path(report_opt).resolve() if report_opt else farm_config.reports
         farm = Farm(farm_config, smoke=config.getoption("--farm-smoke"), reports=reports)
     except ConfigError as exc:
-        raise pytest.UsageError(f"invalid farm: {exc}") from None
+        pytest.exit(f"invalid farm: {outcome.printable(exc)}", returncode=outcome.EXIT_USAGE)
     config.stash[FARM_KEY] = farm
+    config.stash[SIGTERM_KEY] = outcome.catch_sigterm()
+    run_outcome = outcome.RunOutcome(
+        (b.name for b in farm_config.boards), (m.name for m in farm_config.models), expected_pairs(config)
+    )
+    config.stash[OUTCOME_KEY] = run_outcome
+    config.pluginmanager.register(run_outcome, "tinyfarm-outcome")
+    config.pluginmanager.register(JunitLabels(farm), "tinyfarm-junit")
     parallel.configure(config, farm)  # leases, whole boards per xdist worker, merged results.json
     if config.option.xmlpath is None:
         config.option.xmlpath = str(reports / "junit.xml")
+    if not any(o.startswith("junit_suite_name=") for o in config.option.override_ini or []):
+        # JUnit's suite carries the farm's name (dashboards group by it), not "pytest".
+        config.option.override_ini = [
+            *(config.option.override_ini or []),
+            f"junit_suite_name={farm_config.name}",
+        ]
     # `pytest --farm farm.toml` with no test paths runs the farm only.
     if config.args_source != pytest.Config.ArgsSource.ARGS:
         config.args = [str(farm_config.path)]
+
+
+def _remove_stale_reports(reports: Path) -> None:
+    for name in STALE_REPORTS:
+        (reports / name).unlink(missing_ok=True)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    previous = config.stash.get(SIGTERM_KEY, None)
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def expected_pairs(config: pytest.Config) -> list[tuple[str, str]]:
+    """Every board × model this run must judge for the gate to pass: the selected
+    ones, physical boards only with --farm-hardware."""
+    farm = _farm(config)
+    assert farm is not None
+    hardware = bool(config.getoption("--farm-hardware"))
+    boards = [b for b in selected_boards(config) if hardware or _emulated(b)]
+    return [(b.name, m) for b in boards for m in selected_models(config)]
+
+
+def _emulated(board: BoardConfig) -> bool:
+    from harness.registry import BACKENDS
+
+    return bool(BACKENDS.get(board.backend).emulated)
 
 
 def _farm(config: pytest.Config) -> Farm | None:
@@ -128,6 +180,7 @@ class FarmItem(pytest.Item):
         self.model = model
         self.check = check
         self._live: LiveRun | None = None
+        self.record: Record = Record(board.name, model)
 
     @property
     def agent(self) -> AgentSession:
@@ -145,6 +198,8 @@ class FarmItem(pytest.Item):
             live_run.close()
 
     def setup(self) -> None:
+        """Measure this board × model (once; its first check does it). An infrastructure
+        error is reported once, as this item's error; the pair's other checks are not judged."""
         farm = _farm(self.config)
         assert farm is not None
         backend = farm.backend(self.board)
@@ -152,18 +207,35 @@ class FarmItem(pytest.Item):
             pytest.skip(f"{self.board.name} is a physical board; run with --farm-hardware")
         presence = backend.presence()
         if not presence.present:
-            if self.board.required:
-                raise InfrastructureFailure(f"required board {self.board.name} is absent: {presence.reason}")
-            pytest.skip(f"board {self.board.name} absent: {presence.reason}")
+            if not backend.emulated and not self.board.required:
+                pytest.skip(f"board {self.board.name} absent: {presence.reason}")
+            what = "emulated board" if backend.emulated else "required board"
+            farm.record_error(
+                self.board.name,
+                self.model,
+                INFRASTRUCTURE,
+                f"{what} {self.board.name} cannot start: {presence.reason}",
+            )
+        self.record = farm.run(self.board.name, self.model)
+        if self.record.verdict != "error":
+            return
+        first = farm.claim_error_report(self.board.name, self.model, self.check)
+        if first != self.check:
+            pytest.skip(
+                f"not judged: {self.board.name}::{self.model} had an error, reported by its {first} check"
+            )
+        if self.record.error_class != "model":
+            self.user_properties.append(("error_class", INFRASTRUCTURE))
+            error = outcome.printable(self.record.error)
+            raise InfrastructureFailure(f"{self.board.name}::{self.model}: infrastructure error: {error}")
 
     def runtest(self) -> None:
-        farm = _farm(self.config)
-        assert farm is not None
-        record: Record = farm.run(self.board.name, self.model)
+        record = self.record
         self._record_properties(record)
-        if record.verdict == "error":
-            kind = "model" if record.error_class == "model" else "infrastructure"
-            raise InfrastructureFailure(f"{self.board.name}::{self.model}: {kind} error: {record.error}")
+        if record.verdict == "error":  # a model error: the model, not the board, failed
+            raise BudgetMissed(
+                f"{self.board.name}::{self.model}: model error: {outcome.printable(record.error)}"
+            )
         if self.check == "smoke":
             return
         missed = [r for r in for_check(record.budget_results(), self.check) if not r.ok]
@@ -200,21 +272,87 @@ class FarmItem(pytest.Item):
         return self.path, 0, f"{self.board.name}::{self.model}::{self.check}"
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Build the agent for every board this run selected, before any board starts: an
+    agent that cannot fit its board is a config error (exit 2), found in seconds. Other
+    build failures are left to the board's checks, which report them as errors."""
     farm = _farm(session.config)
-    if farm is None:
+    if farm is None or parallel.worker_id(session.config) is not None:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    boards = dict.fromkeys(board for board, _ in expected_pairs(session.config))
+    for name in boards:
+        backend = farm.backend(farm.config.board(name))
+        try:
+            if reporter is not None:
+                reporter.write_line(f"tinyfarm: building the agent for {name} ({backend.target})")
+            farm.firmware(backend)
+        except AgentDoesNotFit as exc:
+            pytest.exit(f"invalid farm: {outcome.printable(exc)}", returncode=outcome.EXIT_USAGE)
+        except (FarmError, ValueError):
+            continue
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    farm = _farm(session.config)
+    run_outcome = session.config.stash.get(OUTCOME_KEY, None)
+    if farm is None or run_outcome is None:
         return
     # On an xdist controller: every worker's records merged into results.json.
     results = parallel.final_results(session.config, farm)
-    if results is not None and importlib.util.find_spec("harness.gate.finish") is not None:
+    if results is None:  # an xdist worker: the controller concludes
+        return
+    farm.status = run_outcome.status(results, exitstatus)
+    results.update(farm.status)
+    farm.results_dir = farm.reports
+    farm.results_file = "results.json"
+    parallel.write_final(farm, results)
+    if importlib.util.find_spec("harness.gate.finish") is not None:
         from harness.gate.finish import write_reports
 
         write_reports(results, farm.reports)
+    session.exitstatus = run_outcome.exit_code(results, exitstatus)
+    farm.final_results = results
+
+
+class JunitLabels:
+    """Runs after pytest's junitxml has written the file: suite named after the farm,
+    farm checks under classname `board.model`."""
+
+    def __init__(self, farm: Farm):
+        self.farm = farm
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        from harness.gate.junit import relabel
+
+        xmlpath = session.config.option.xmlpath
+        if not xmlpath or parallel.worker_id(session.config) is not None:
+            return
+        config = self.farm.config
+        root = session.config.rootpath
+        farm_file = (
+            config.path.relative_to(root).as_posix() if config.path.is_relative_to(root) else config.path.name
+        )
+        boards, models = {b.name for b in config.boards}, {m.name for m in config.models}
+        relabel(Path(xmlpath), config.name, farm_file, boards, models)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     farm = _farm(config)
-    if farm is None or not farm.records:
+    run_outcome = config.stash.get(OUTCOME_KEY, None)
+    results = getattr(farm, "final_results", None)
+    if farm is None or run_outcome is None or results is None:
         return
-    print_summary(farm.records.values())
+    if farm.records:
+        print_summary(farm.records.values())
+    nothing = run_outcome.nothing_tested(results)
+    if nothing:
+        terminalreporter.write_line(nothing, red=True, bold=True)
+    elif results.get("status") == "incomplete":
+        terminalreporter.write_line(f"tinyfarm: INCOMPLETE: {results.get('reason')}", yellow=True, bold=True)
+        for entry in results.get("not_run") or []:
+            reason = outcome.printable(entry["reason"])
+            terminalreporter.write_line(f"  not judged: {entry['board']}::{entry['model']}: {reason}")
     terminalreporter.write_line(f"tinyfarm reports: {farm.reports}")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +18,7 @@ from pathlib import Path
 from elftools.elf.constants import SH_FLAGS
 from elftools.elf.elffile import ELFFile
 
-from harness.errors import FlashError
+from harness.errors import MODEL, ConfigError, FlashError
 
 FIRMWARE_DIR = Path(__file__).resolve().parents[2] / "firmware"
 # RAM regions the linker leaves to run time: not static RAM use.
@@ -54,6 +56,26 @@ class BuildSpec:
         return f"{self.port}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
 
 
+class AgentDoesNotFit(ConfigError):
+    """The board's memory cannot hold the agent itself: a farm.toml problem, found at build.
+    Not the board's fault, so never retried and never a reason for quarantine."""
+
+    error_class = MODEL
+
+    def __init__(self, spec: BuildSpec, overflow: dict[str, int]):
+        limits = {"RAM": ("ram_bytes", spec.ram_bytes), "FLASH": ("flash_bytes", spec.flash_bytes)}
+        parts = []
+        for region, short in overflow.items():
+            key, size = limits.get(region, (region, None))
+            parts.append(f"{region} short by {short:,} bytes" + (f" ({key} = {size:,})" if size else ""))
+        super().__init__(
+            f"board {spec.board_name}",
+            "/".join(limits[r][0] for r in overflow if r in limits) or "memory",
+            f"the agent does not fit: {'; '.join(parts)}",
+            "the board's real memory sizes; a board with more memory for this farm",
+        )
+
+
 @dataclass(frozen=True)
 class FirmwareImage:
     elf: Path
@@ -66,13 +88,34 @@ class FirmwareImage:
     host_binary: Path | None = None  # the host port's executable
 
 
+# What each build needs on PATH, and how to get it on Debian.
+TOOLS = {
+    "make": "apt-get install make",
+    "arm-none-eabi-gcc": "apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi",
+    "cc": "apt-get install gcc libc6-dev",
+}
+# GNU ld: "region `RAM' overflowed by 1234 bytes"
+_OVERFLOW = re.compile(r"region [`'](\w+)' overflowed by (\d+) bytes")
+
+
+def missing_tools(port: str) -> list[str]:
+    compiler = "cc" if port == "host" else "arm-none-eabi-gcc"
+    return [f"{tool} ({TOOLS[tool]})" for tool in ("make", compiler) if shutil.which(tool) is None]
+
+
 def build(spec: BuildSpec, out_root: Path) -> FirmwareImage:
     """Run make for the spec (incremental) and describe the result."""
+    missing = missing_tools(spec.port)
+    if missing:
+        raise FlashError(f"cannot build the agent for {spec.board_name}: not on PATH: {', '.join(missing)}")
     out = out_root / spec.key()
     args = ["make", "-s", "-C", str(FIRMWARE_DIR), f"O={out}"]
     args += [f"{k}={v}" for k, v in spec.make_vars().items()]
     done = subprocess.run(args, capture_output=True, text=True, timeout=600, check=False)
     if done.returncode != 0:
+        overflow = _OVERFLOW.findall(done.stderr)
+        if overflow:
+            raise AgentDoesNotFit(spec, {region: int(n) for region, n in overflow})
         raise FlashError(f"firmware build for {spec.board_name} ({spec.port}) failed:\n{done.stderr[-2000:]}")
     if spec.port == "host":
         binary = out / "agent-host"

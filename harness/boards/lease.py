@@ -34,9 +34,9 @@ POLL_S = 0.2
 LEASE_WAIT_S = 5.0  # how long a `farm` verb waits for a board someone else holds
 
 
-def lock_dir(reports: Path) -> Path:
+def lock_dir(state: Path) -> Path:
     override = os.environ.get(LOCK_DIR_ENV)
-    return Path(override) if override else reports / "locks"
+    return Path(override) if override else state / "locks"
 
 
 def _lock_path(folder: Path, board: str) -> Path:
@@ -140,8 +140,8 @@ def holder_of(path: Path) -> dict[str, Any] | None:
     return None
 
 
-def holder(board: str, reports: Path) -> dict[str, Any] | None:
-    return holder_of(_lock_path(lock_dir(reports), board))
+def holder(board: str, state: Path) -> dict[str, Any] | None:
+    return holder_of(_lock_path(lock_dir(state), board))
 
 
 def describe(info: dict[str, Any] | None) -> str:
@@ -160,9 +160,9 @@ def describe(info: dict[str, Any] | None) -> str:
 
 
 @contextlib.contextmanager
-def leased(board: BoardConfig, reports: Path, timeout: float = LEASE_WAIT_S) -> Iterator[BoardLease]:
+def leased(board: BoardConfig, state: Path, timeout: float = LEASE_WAIT_S) -> Iterator[BoardLease]:
     """A lease for a CLI verb: wait briefly, else say who has the board."""
-    lease = BoardLease(board, lock_dir(reports))
+    lease = BoardLease(board, lock_dir(state))
     lease.acquire(timeout)
     try:
         yield lease

@@ -61,8 +61,8 @@ def cmd_bench(config: FarmConfig, args: argparse.Namespace) -> int:
     reps = -(-args.count // len(prepared.inputs))
     inputs = np.concatenate([prepared.inputs] * reps)[: args.count]
     stamps: list[float] = []
-    with leased(board, config.reports):
-        backend = open_backend(board, config.reports / "work")
+    with leased(board, config.state):
+        backend = open_backend(board, config.state / "work")
         try:
             firmware = build_firmware(backend, default_build_root())
             with Progress(console=console, transient=True) as bar:

@@ -25,8 +25,8 @@ def register(verbs: Any) -> None:
 def cmd_console(config: FarmConfig, args: argparse.Namespace) -> int:
     board = config.board(args.board)
     model = _model(config, args.model)
-    with leased(board, config.reports):
-        backend = open_backend(board, config.reports / "work")
+    with leased(board, config.state):
+        backend = open_backend(board, config.state / "work")
         try:
             console.print(f"{board.name}: building and starting the agent ...")
             firmware = build_firmware(backend, default_build_root())

@@ -41,8 +41,8 @@ def cmd_flash(config: FarmConfig, args: argparse.Namespace) -> int:
     if args.force:
         board = replace(board, options={**board.options, "reflash": True})
     model = _model(config, args.model)
-    lease = BoardLease(config.board(args.board), lock_dir(config.reports)).acquire(LEASE_WAIT_S)
-    backend = open_backend(board, config.reports / "work")
+    lease = BoardLease(config.board(args.board), lock_dir(config.state)).acquire(LEASE_WAIT_S)
+    backend = open_backend(board, config.state / "work")
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"))
     try:
         with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as bar:

@@ -14,7 +14,7 @@ from harness.boards.lease import LEASE_WAIT_S, BoardLease, lock_dir
 from harness.cli.common import console
 from harness.config.model import FarmConfig
 from harness.errors import FarmError
-from harness.run.models import quantize
+from harness.run.models import quantize, sample_problem
 from harness.run.reference import Reference
 from harness.run.runner import BoardRun, build_firmware, open_backend
 
@@ -41,6 +41,10 @@ def _load_inputs(path: Path, reference: Reference) -> np.ndarray[Any, Any]:
     per_sample = reference.input.size
     if x.size % per_sample:
         raise FarmError(f"{path}: {x.size} values do not make whole inputs of shape {reference.input.shape}")
+    x = x.reshape(-1, *reference.input.shape[1:])
+    problem = sample_problem(x, reference.input)
+    if problem is not None:
+        raise FarmError(f"{path}: {problem}")
     return quantize(x.reshape(-1, *reference.input.shape[1:]), reference.input)
 
 
@@ -48,8 +52,8 @@ def cmd_infer(config: FarmConfig, args: argparse.Namespace) -> int:
     model_path, model = _model_bytes(config, args.model)
     reference = Reference(model_path)
     inputs = _load_inputs(Path(args.input), reference)
-    lease = BoardLease(config.board(args.board), lock_dir(config.reports)).acquire(LEASE_WAIT_S)
-    backend = open_backend(config.board(args.board), config.reports / "work")
+    lease = BoardLease(config.board(args.board), lock_dir(config.state)).acquire(LEASE_WAIT_S)
+    backend = open_backend(config.board(args.board), config.state / "work")
     firmware = build_firmware(backend, default_build_root())
     outputs, ticks = [], []
     try:

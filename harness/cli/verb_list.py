@@ -29,11 +29,11 @@ def _target(backend: BoardBackend) -> str | None:
         return None
 
 
-def status(backend: BoardBackend, reports: Path | None = None) -> tuple[str, str]:
+def status(backend: BoardBackend, state_dir: Path | None = None) -> tuple[str, str]:
     """present | absent | busy, and why. Physical boards are matched by probe and USB
     identity; a board leased by a run or a `farm` verb, or a present one whose port
     another process holds, is busy."""
-    holder = lease.holder(backend.board.name, reports) if reports is not None else None
+    holder = lease.holder(backend.board.name, state_dir) if state_dir is not None else None
     if holder is not None:
         return "busy", f"leased by {lease.describe(holder)}"
     presence = backend.presence()
@@ -47,8 +47,8 @@ def status(backend: BoardBackend, reports: Path | None = None) -> tuple[str, str
 def cmd_list(config: FarmConfig, args: argparse.Namespace) -> int:
     rows: list[dict[str, Any]] = []
     for board in config.boards:
-        backend = open_backend(board, config.reports / "work")
-        state, reason = status(backend, config.reports)
+        backend = open_backend(board, config.state / "work")
+        state, reason = status(backend, config.state)
         rows.append(
             {
                 "name": board.name,

@@ -26,6 +26,8 @@ def cmd_run(config: FarmConfig, args: argparse.Namespace) -> int:
             record = farm.run(board.name, model.name)
             failed += record.verdict != "pass"
             console.print(f"{board.name}::{model.name}: {record.verdict} {record.error or ''}")
+    farm.status = {"status": "complete", "reason": None, "not_run": []}
+    farm.write_results()
     write_reports(farm.results(), farm.reports)
     console.print(f"reports: {farm.reports}")
     return 1 if failed else 0

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +18,17 @@ from harness.config.profiles import PROFILES
 from harness.errors import ConfigError
 
 TASKS = ("classification", "anomaly", "regression")
+# Board and model names become file names, make variables and JUnit class
+# names: they are identifiers, never paths or shell words.
+_IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+IDENTIFIER_RULE = (
+    "an identifier: letters, digits, '.', '_', '-' (starting with a letter or digit, no '..', at most 64)"
+)
+STATE_ENV = "TINYFARM_STATE_DIR"
+
+
+def is_identifier(value: object) -> bool:
+    return isinstance(value, str) and bool(_IDENTIFIER.fullmatch(value)) and ".." not in value
 
 
 @dataclass(frozen=True)
@@ -33,7 +46,7 @@ def positive_int(accepted: str = "an integer > 0") -> Key:
 
 
 BOARD_KEYS: dict[str, Key] = {
-    "name": Key((str,), "a non-empty string", bool, required=True),
+    "name": Key((str,), IDENTIFIER_RULE, is_identifier, required=True),
     "backend": Key((str,), "a backend name", bool, required=True),
     "target": Key((str,), "a firmware port name"),
     "probe": Key((str,), "the debug probe's unique id"),
@@ -43,8 +56,8 @@ BOARD_KEYS: dict[str, Key] = {
     "clock_hz": positive_int(),
     "flash_bytes": positive_int(),
     "ram_bytes": positive_int(),
-    "tags": Key((list,), "a list of strings", lambda v: all(isinstance(t, str) for t in v)),
-    "equivalent_of": Key((str,), "the name of another board"),
+    "tags": Key((list,), "a list of identifiers", lambda v: all(is_identifier(t) for t in v)),
+    "equivalent_of": Key((str,), "the name of another board", is_identifier),
     "profile": Key((str,), "a board profile: " + ", ".join(PROFILES), lambda v: v in PROFILES),
     "latency_basis": Key((str,), " | ".join(cal.BASES), lambda v: v in cal.BASES),
     "required": Key((bool,), "true or false"),
@@ -58,7 +71,7 @@ SERIAL_KEYS: dict[str, Key] = {
     "location": Key((str,), "a USB location such as 1-1.4"),
 }
 MODEL_KEYS: dict[str, Key] = {
-    "name": Key((str,), "a non-empty string", bool, required=True),
+    "name": Key((str,), IDENTIFIER_RULE, is_identifier, required=True),
     "path": Key((str,), "a path to a .tflite file", bool, required=True),
     "dataset": Key((str,), "a path to an .npz with x (and y)"),
     "task": Key((str,), " | ".join(TASKS), lambda v: v in TASKS),
@@ -69,6 +82,7 @@ MODEL_KEYS: dict[str, Key] = {
 FARM_KEYS: dict[str, Key] = {
     "name": Key((str,), "a string"),
     "reports": Key((str,), "a folder path"),
+    "state": Key((str,), "a folder for leases, logs and work files (default .tinyfarm beside farm.toml)"),
     "calibration": Key((str,), "a calibration file (default calibration.toml beside farm.toml, if present)"),
 }
 
@@ -318,9 +332,30 @@ def load(path: str | Path) -> FarmConfig:
         path=path.resolve(),
         name=farm.get("name", path.stem),
         reports=(loader.root / farm.get("reports", "reports")).resolve(),
+        state=state_dir(loader.root, farm.get("state")),
         boards=tuple(resolved),
         models=tuple(models),
         budgets=budgets,
         source_sha256=hashlib.sha256(raw).hexdigest(),
         calibration_file=calibration_file,
     )
+
+
+def state_dir(root: Path, configured: str | None) -> Path:
+    """Leases, logs, journals and work files: $TINYFARM_STATE_DIR, else [farm] state, else
+    .tinyfarm beside farm.toml. Never inside reports/, which holds reports only."""
+    override = os.environ.get(STATE_ENV)
+    if override:
+        return Path(override).resolve()
+    return (root / (configured or ".tinyfarm")).resolve()
+
+
+def reports_dir(path: Path) -> Path:
+    """Where a farm file's reports go, read leniently (for removing a stale manifest
+    before the file is validated): [farm] reports, else reports/ beside it."""
+    try:
+        farm = tomllib.loads(path.read_text(encoding="utf-8")).get("farm", {})
+        configured = farm.get("reports") if isinstance(farm, dict) else None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        configured = None
+    return (path.parent / (configured if isinstance(configured, str) else "reports")).resolve()

@@ -1,4 +1,4 @@
-"""farm.toml as typed objects. Loading and validation live in configload.py."""
+"""farm.toml as typed objects. Loading and validation live in load.py."""
 
 from __future__ import annotations
 
@@ -80,6 +80,7 @@ class FarmConfig:
     budgets: dict[str, BudgetSet]
     source_sha256: str
     calibration_file: Path | None = None
+    state: Path = Path(".tinyfarm")  # leases, logs, journals, work files (never in reports/)
 
     def board(self, name: str) -> BoardConfig:
         for board in self.boards:

@@ -65,7 +65,13 @@ def run_id(results: dict[str, Any]) -> str:
 
 
 def gate_verdict(results: dict[str, Any]) -> str:
-    """pass when every record passed and no board was quarantined; else fail."""
+    """incomplete when the run did not judge everything it selected (interrupted, skipped,
+    a failing test of the user's); else pass when every record passed and no board was
+    quarantined; else fail."""
+    if results.get("status") == "incomplete":
+        return "incomplete"
+    if (results.get("tests") or {}).get("failed"):
+        return "fail"
     records = results.get("records") or []
     ok = bool(records) and all(r.get("verdict") == "pass" for r in records)
     return "pass" if ok and not results.get("quarantined") else "fail"

@@ -23,7 +23,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bott
 padding-bottom:4px}h3{font-size:15px;margin:18px 0 6px}
 .meta{color:#57606a;font-size:13px}.meta code{font-size:12px}
 .gate{display:inline-block;padding:4px 14px;border-radius:6px;font-weight:700;font-size:16px;color:#fff;
-margin-right:10px}.gate.pass{background:#1a7f37;color:#fff}.gate.fail{background:#cf222e;color:#fff}
+margin-right:10px}.gate.pass{background:#1a7f37;color:#fff}.gate.fail{background:#cf222e;color:#fff}.gate.incomplete{background:#9a6700;color:#fff}
 table{border-collapse:collapse;margin:6px 0 10px;font-size:13px}
 th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f6f8fa;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}
@@ -98,6 +98,7 @@ class _Page:
         )
         self.header()
         self.matrix()
+        self.not_run()
         self.infrastructure()
         self.model_failures()
         self.drifts()
@@ -105,6 +106,22 @@ class _Page:
             self.model_section(model)
         self.w("</body></html>\n")
         return "".join(self.out)
+
+    def not_run(self) -> None:
+        """What an incomplete run did not judge, and why."""
+        missing = self.results.get("not_run") or []
+        reason = self.results.get("reason")
+        if self.results.get("status") != "incomplete":
+            return
+        self.w("<h2 id='incomplete'>Incomplete run</h2>", f"<p>{escape(str(reason or ''))}</p>")
+        if missing:
+            self.w("<table><tr><th>board</th><th>model</th><th>why it was not judged</th></tr>")
+            for entry in missing:
+                self.w(
+                    f"<tr><td>{escape(str(entry.get('board')))}</td><td>{escape(str(entry.get('model')))}</td>"
+                    f"<td>{escape(str(entry.get('reason')))}</td></tr>"
+                )
+            self.w("</table>")
 
     def header(self) -> None:
         r = self.results
@@ -119,6 +136,8 @@ class _Page:
         manifest = (
             "manifest.json written: this run may be promoted"
             if self.manifest
+            else "no manifest.json: the run did not judge everything it selected"
+            if gate == "incomplete"
             else "no manifest.json: the gate did not pass"
             if gate != "pass"
             else "no manifest.json for this run"

@@ -1,8 +1,10 @@
 """The release manifest: what a passing gate tested, so a delivery step promotes exactly that.
 
-reports/manifest.json is written only when the gate passes (every board ×
-model passed, no board quarantined) and removed when it does not, so a stale
-manifest from an earlier run can never be promoted. Format: docs/release-gate.md.
+reports/manifest.json is written only when the gate passes (every selected
+board × model judged and passed, every collected test passed, no board
+quarantined, nothing interrupted: results.json says "status": "complete") and
+removed when it does not. The plugin also removes it when a run starts, before
+anything else can fail, so a stale manifest can never be promoted. Format: docs/release-gate.md.
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ def build(results: dict[str, Any]) -> dict[str, Any]:
 def write(results: dict[str, Any], reports: Path) -> Path | None:
     """Write manifest.json when the gate passes and return its path; else remove any old one."""
     path = reports / FILENAME
-    if history.gate_verdict(results) != "pass":
+    if history.gate_verdict(results) != "pass" or results.get("status") != "complete":
         path.unlink(missing_ok=True)
         return None
     reports.mkdir(parents=True, exist_ok=True)

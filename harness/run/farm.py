@@ -7,6 +7,7 @@ results.json as soon as it exists, so an aborted run keeps what it measured.
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from collections.abc import Callable
@@ -41,7 +42,8 @@ class Farm:
         self.smoke = smoke
         self.wrap = wrap  # fault injection: wraps each board's link
         self.reports = reports or config.reports
-        self.workdir = self.reports / "work"
+        self.state = config.state  # leases, journals, logs, work files: never in reports/
+        self.workdir = self.state / "work"
         self.build_root = default_build_root()
         self.models: dict[str, PreparedModel] = prepare_all(config, smoke)
         self.records: dict[tuple[str, str], Record] = {}
@@ -50,6 +52,11 @@ class Farm:
         self.quarantined: dict[str, str] = {}
         self.started = time.time()
         self.results_file = "results.json"  # an xdist worker writes results-<worker>.json (run.parallel)
+        self.results_dir = self.reports  # a worker writes its fragment in the state folder
+        # Until the run's end says otherwise, results.json describes an unfinished run.
+        self.status: dict[str, Any] = {"status": "incomplete", "reason": "the run has not finished"}
+        self.final_results: dict[str, Any] | None = None  # set when the run is concluded
+        self._error_reported_by: dict[tuple[str, str], str] = {}
 
     def backend(self, board: BoardConfig) -> BoardBackend:
         return open_backend(board, self.workdir)
@@ -59,6 +66,18 @@ class Farm:
         if name not in self._firmware:
             self._firmware[name] = build_firmware(backend, self.build_root)
         return self._firmware[name]
+
+    def record_error(self, board_name: str, model_name: str, error_class: str, message: str) -> Record:
+        """A board × model that could not be measured (say, its emulator is missing)."""
+        key = (board_name, model_name)
+        if key not in self.records:
+            self.records[key] = Record(board_name, model_name, "error", error_class, message)
+            self.write_results()
+        return self.records[key]
+
+    def claim_error_report(self, board_name: str, model_name: str, check: str) -> str:
+        """The check that reports a pair's error: the first to ask. The others are not judged."""
+        return self._error_reported_by.setdefault((board_name, model_name), check)
 
     def run(self, board_name: str, model_name: str, progress: Progress | None = None) -> Record:
         """Measure and judge one board × model, once per farm run."""
@@ -122,6 +141,7 @@ class Farm:
             "tinyfarm_version": __version__,
             "smoke": self.smoke,
             "started": self.started,
+            **self.status,
             "records": [r.to_json() for r in self.records.values()],
             "quarantined": [
                 {"board": name, "reason": reason, "identity": self._identity(name)}
@@ -135,9 +155,25 @@ class Farm:
 
     def write_results(self) -> Path:
         """Atomically replace results.json, so a killed run leaves a whole file."""
-        self.reports.mkdir(parents=True, exist_ok=True)
-        path = self.reports / self.results_file
+        self.results_dir.mkdir(parents=True, exist_ok=True)
+        path = self.results_dir / self.results_file
         tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(self.results(), indent=2))
+        tmp.write_text(to_json(self.results()))
         os.replace(tmp, path)
         return path
+
+
+def _finite(value: Any) -> Any:
+    """NaN and infinities are not JSON: an unmeasurable figure is null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def to_json(results: dict[str, Any]) -> str:
+    """results.json text: always valid JSON (null, never NaN)."""
+    return json.dumps(_finite(results), indent=2, allow_nan=False)

@@ -19,8 +19,51 @@ from harness.run.reference import Reference, TensorSpec, tflm_arena_bytes
 SMOKE_SEED = 20261122
 
 
+def sample_problem(x: npt.NDArray[Any], spec: TensorSpec) -> str | None:
+    """Why these samples cannot be sent to a model with this input, or None.
+
+    An integer array must already have the model's input dtype: it is sent
+    verbatim (an int8 model takes int8 arrays as they are). Floats are
+    quantized with the input's scale and zero point, so they must be finite.
+    """
+    if len(x) == 0:
+        return f"the dataset holds no samples (x of shape {tuple(x.shape)})"
+    if np.issubdtype(x.dtype, np.floating):
+        bad = np.flatnonzero(~np.isfinite(x.reshape(len(x), -1)).all(axis=1))
+        if len(bad):
+            return f"{len(bad)} sample(s) hold NaN or infinite values (first: sample {int(bad[0])})"
+        return None
+    if x.dtype != spec.dtype:
+        return (
+            f"x is {x.dtype} but the model's input is {spec.dtype}: integer samples are sent verbatim, "
+            f"so give {spec.dtype} values (already quantized) or floats (quantized with scale "
+            f"{spec.scale:g}, zero point {spec.zero_point})"
+        )
+    return None
+
+
+def label_problem(y: npt.NDArray[Any], task: str, classes: int) -> str | None:
+    """Why these labels cannot be judged against the model's output, or None."""
+    if task == "regression":
+        return None
+    whole = np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.bool_)
+    if not whole and (not np.all(np.isfinite(y)) or not np.all(np.equal(np.mod(y, 1), 0))):
+        return f"labels (y) must be whole class numbers, got {y.dtype} values such as {y.flat[0]!r}"
+    top = 1 if task == "anomaly" else classes - 1
+    outside = np.flatnonzero((y < 0) | (y > top))
+    if len(outside):
+        first = int(outside[0])
+        return (
+            f"{len(outside)} label(s) outside 0..{top} (first: y[{first}] = {y[first]!r}); "
+            + ("anomaly labels are 0 (normal) or 1 (anomalous)" if task == "anomaly"
+               else f"the model's output has {classes} classes")
+        )
+    return None
+
+
 def quantize(x: npt.NDArray[Any], spec: TensorSpec) -> npt.NDArray[Any]:
-    """Float features to the model's integer input: q = round(x / scale) + zero_point, clipped."""
+    """Samples as the model's input dtype: integer arrays of that dtype verbatim, floats
+    quantized as q = round(x / scale) + zero_point, clipped. Check sample_problem() first."""
     if x.dtype == spec.dtype:
         return x
     if spec.scale == 0.0 or not np.issubdtype(spec.dtype, np.integer):
@@ -131,6 +174,12 @@ def prepare(farm: FarmConfig, model: ModelConfig, smoke: bool, path: Path | None
             f"samples of shape {tuple(x.shape[1:])} do not fit the model input {tuple(spec.shape)}",
             f"x of shape (N, {', '.join(map(str, spec.shape[1:]))})",
         )
+    problem = sample_problem(x, spec)
+    if problem is None and y is not None:
+        problem = label_problem(y, model.task, int(reference.output.shape[-1]))
+    if problem is not None:
+        source = model.dataset.name if model.dataset else "x"
+        raise ConfigError(farm.path, f"{where}.dataset", f"{source}: {problem}")
     count = model.smoke_samples if smoke else (model.samples or len(x))
     keep = stratified_subset(y, count, len(x))
     x, y = x[keep], (y[keep] if y is not None else None)

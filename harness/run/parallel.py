@@ -30,6 +30,7 @@ import pytest
 from harness.boards.lease import BoardLease, lock_dir
 from harness.config.model import BoardConfig
 from harness.gate.record import Record
+from harness.run.farm import to_json
 
 if TYPE_CHECKING:
     from harness.run.farm import Farm
@@ -63,10 +64,16 @@ def configure(config: pytest.Config, farm: Farm) -> None:
     worker = worker_id(config)
     if worker is not None:
         farm.results_file = f"results-{worker}.json"
+        farm.results_dir = fragments_dir(farm)
     elif is_controller(config):
-        for stale in farm.reports.glob(FRAGMENT_GLOB):
+        for stale in fragments_dir(farm).glob(FRAGMENT_GLOB):
             stale.unlink(missing_ok=True)
     config.pluginmanager.register(FarmParallel(config, farm), "tinyfarm-parallel")
+
+
+def fragments_dir(farm: Farm) -> Path:
+    """Where workers write their records as they arrive (a work folder, not a report)."""
+    return farm.state / "results"
 
 
 def board_of(item: pytest.Item | None) -> str | None:
@@ -119,7 +126,7 @@ class FarmParallel:
         if board in self.leases:
             return
         holder = {"worker": self.worker or "main"}
-        lease = BoardLease(self.farm.config.board(board), lock_dir(self.farm.reports), holder)
+        lease = BoardLease(self.farm.config.board(board), lock_dir(self.farm.state), holder)
         timeout = float(self.config.getoption("--farm-lease-timeout"))
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
 
@@ -175,7 +182,7 @@ def merge(farm: Farm, final: bool = False) -> dict[str, Any]:
     """results.json from every worker's fragment, boards and models in farm.toml order."""
     records: dict[tuple[str, str], dict[str, Any]] = {}
     quarantined: dict[str, dict[str, Any]] = {}
-    fragments = sorted(farm.reports.glob(FRAGMENT_GLOB))
+    fragments = sorted(fragments_dir(farm).glob(FRAGMENT_GLOB))
     started = farm.started
     for fragment in fragments:
         try:
@@ -205,10 +212,15 @@ def merge(farm: Farm, final: bool = False) -> dict[str, Any]:
     return results
 
 
+def write_final(farm: Farm, results: dict[str, Any]) -> None:
+    """The concluded results.json (status and all), on the process that reports."""
+    _write_atomically(farm.reports / "results.json", results)
+
+
 def _write_atomically(path: Path, data: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=2))
+    tmp.write_text(to_json(data))
     os.replace(tmp, path)
 
 

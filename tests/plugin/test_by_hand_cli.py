@@ -58,7 +58,7 @@ def test_verbs_wait_for_a_leased_board_then_name_the_holder(
     monkeypatch.setattr("harness.cli.verb_infer.LEASE_WAIT_S", 0.3)
     config = configload.load(farm_file)
     np.save(tmp_path / "x.npy", np.zeros((1, 640), np.int8))
-    with BoardLease(config.board("host-1"), lock_dir(config.reports), {"worker": "gw3"}):
+    with BoardLease(config.board("host-1"), lock_dir(config.state), {"worker": "gw3"}):
         code = main(["--farm", str(farm_file), "infer", "host-1", "ad01", str(tmp_path / "x.npy")])
     assert code == 2
     assert "host-1 is busy: leased by pid" in capsys.readouterr().err

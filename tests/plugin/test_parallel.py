@@ -70,7 +70,11 @@ def test_two_workers_merge_results_and_junit(pytester: pytest.Pytester, farm_dir
     pairs = [(r["board"], r["model"]) for r in results["records"]]
     assert pairs == [(f"host-{i}", m) for i in range(3) for m in ("digits", "ad01")]  # farm.toml order
     assert results["workers"] == 2
-    assert not list((farm_dir / "reports").glob("results-gw*.json"))  # fragments merged away
+    assert not list((farm_dir / ".tinyfarm").rglob("results-gw*.json"))  # fragments merged away
+    assert sorted(p.name for p in (farm_dir / "reports").iterdir()) == [  # reports only
+        "history.sqlite", "junit.xml", "manifest.json", "report.html", "results.json"
+    ]
+    assert results["status"] == "complete"
     cases = list(ET.parse(farm_dir / "reports" / "junit.xml").iter("testcase"))
     assert len(cases) == 33
     # every test of a board ran on the worker that held it
@@ -81,7 +85,7 @@ def test_two_workers_merge_results_and_junit(pytester: pytest.Pytester, farm_dir
             board = next(b for b in ("host-0", "host-1", "host-2") if b in line)
             workers.setdefault(board, set()).add(worker)
     assert workers and all(len(w) == 1 for w in workers.values()), workers
-    assert not any(holder_of(p) for p in (farm_dir / "reports" / "locks").glob("*.lock"))
+    assert not any(holder_of(p) for p in (farm_dir / ".tinyfarm" / "locks").glob("*.lock"))
 
 
 def test_board_scope_from_node_ids() -> None:
@@ -127,8 +131,8 @@ def test_farm_list_shows_a_leased_board_busy(pytester: pytest.Pytester, farm_dir
 
     config = configload.load(farm_dir / "farm.toml")
     board = config.board("host-1")
-    backend = open_backend(board, config.reports / "work")
-    assert status(backend, config.reports)[0] == "present"
-    with BoardLease(board, lock_dir(config.reports), {"worker": "gw1"}):
-        state, reason = status(backend, config.reports)
+    backend = open_backend(board, config.state / "work")
+    assert status(backend, config.state)[0] == "present"
+    with BoardLease(board, lock_dir(config.state), {"worker": "gw1"}):
+        state, reason = status(backend, config.state)
     assert state == "busy" and "gw1" in reason
