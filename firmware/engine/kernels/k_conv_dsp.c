@@ -1,0 +1,366 @@
+/* CONV_2D and DEPTHWISE_CONV_2D for Armv7E-M (SXTB16 + SMLAD / SMLAxy),
+ * bit-identical to the reference loops in k_conv.c.
+ *
+ * Input offset folding. The reference sums w * (x + in_offset) over the
+ * taps inside the image and skips padding taps. Modulo 2^32 that equals
+ *   sum w * x  +  in_offset * sum w  +  bias
+ * provided every padding tap is presented as x = -in_offset (the input zero
+ * point), whose product with (x + in_offset) is 0. The im2col copy writes
+ * the zero point into padding cells, so the inner loops multiply raw int8
+ * values and the per-channel constant bias + in_offset * sum(w) ("kbias")
+ * is computed once per operator call into the scratch area.
+ *
+ * CONV_2D runs as a matrix product: two output pixels (im2col rows, or for
+ * an unpadded 1x1 convolution the input pixels themselves) times two
+ * output channels (filter rows) per pass; four bytes of each row per step
+ * give 16 multiply-accumulates for 4 loads, 8 SXTB16 and 8 SMLAD.
+ * Requantization happens once per output, outside the dot products. */
+#include "k_conv.h"
+
+#if ENGINE_KERNELS_DSP
+
+#include "../quant.h"
+#include "arm_dsp.h"
+
+static inline int8_t rq(const conv_params *p, uint32_t acc, int32_t oc)
+{
+    int32_t v = q_mul((int32_t)acc, p->q.mult[oc], p->q.shift[oc]);
+    return (int8_t)k_clamp(v + p->out_offset, p->act_min, p->act_max);
+}
+
+static inline uint32_t bias_or_0(const int32_t *bias, int32_t oc)
+{
+    return bias != NULL ? (uint32_t)bias[oc] : 0u;
+}
+
+/* An int8 as a modulo-2^32 addend (a function: GCC's -Wsign-conversion
+ * misfires on the equivalent cast inside a compound assignment). */
+static inline uint32_t widen(int32_t v)
+{
+    return (uint32_t)v;
+}
+
+/* Sum of n int8 values (any alignment), via SMLAD against lanes of 1. */
+static uint32_t row_sum(const int8_t *w, int32_t n)
+{
+    const uint32_t ones = 0x00010001u;
+    uint32_t s = 0;
+    for (; n >= 4; n -= 4, w += 4) {
+        const uint32_t v = dsp_rd32(w);
+        s = dsp_smlad(dsp_sxtb16(v), ones, s);
+        s = dsp_smlad(dsp_sxtb16_ror8(v), ones, s);
+    }
+    for (; n > 0; n--) {
+        s += widen(*w++);
+    }
+    return s;
+}
+
+/* kb[oc] = bias[oc] + in_offset * sum of filter row oc (CONV_2D rows). */
+static void conv_kbias(const conv_params *p, const int8_t *w, const int32_t *bias, uint32_t *kb)
+{
+    for (int32_t oc = 0; oc < p->out_c; oc++) {
+        kb[oc] = bias_or_0(bias, oc) + (uint32_t)p->in_offset * row_sum(w + oc * p->k_len, p->k_len);
+    }
+}
+
+/* Copy n bytes, four at a time where possible (LDR/STR may be unaligned). */
+static int8_t *copy_bytes(int8_t *dst, const int8_t *src, int32_t n)
+{
+    for (; n >= 4; n -= 4, dst += 4, src += 4) {
+        dsp_wr32(dst, dsp_rd32(src));
+    }
+    for (; n > 0; n--) {
+        *dst++ = *src++;
+    }
+    return dst;
+}
+
+static int8_t *fill_bytes(int8_t *dst, int8_t v, int32_t n)
+{
+    for (; n > 0; n--) {
+        *dst++ = v;
+    }
+    return dst;
+}
+
+/* One filter row of one group of one output pixel: the taps in (ky, kx,
+ * ic) order, padding cells set to the input zero point. When the filter
+ * row lies inside the image and covers contiguous memory (one group,
+ * no dilation along x) it is copied in one piece. */
+static void im2col(const conv_params *p, const int8_t *img, int32_t iy0, int32_t ix0, int32_t gi, int8_t *dst)
+{
+    const int8_t zp = (int8_t)-p->in_offset;
+    const int32_t row = p->k_w * p->f_in_c;
+    const int contiguous = p->groups == 1 && p->dil_w == 1 && ix0 >= 0 && ix0 + p->k_w <= p->in_w;
+    for (int32_t ky = 0; ky < p->k_h; ky++) {
+        const int32_t iy = iy0 + p->dil_h * ky;
+        if (iy < 0 || iy >= p->in_h) {
+            dst = fill_bytes(dst, zp, row);
+            continue;
+        }
+        const int8_t *src = img + (iy * p->in_w) * p->in_c + gi * p->f_in_c;
+        if (contiguous) {
+            dst = copy_bytes(dst, src + ix0 * p->in_c, row);
+            continue;
+        }
+        for (int32_t kx = 0; kx < p->k_w; kx++) {
+            const int32_t ix = ix0 + p->dil_w * kx;
+            dst = (ix < 0 || ix >= p->in_w) ? fill_bytes(dst, zp, p->f_in_c)
+                                             : copy_bytes(dst, src + ix * p->in_c, p->f_in_c);
+        }
+    }
+}
+
+/* s[0..3] = dot(w0,x0), dot(w0,x1), dot(w1,x0), dot(w1,x1) over n bytes. */
+static inline void dot_2x2(const int8_t *w0, const int8_t *w1, const int8_t *x0, const int8_t *x1, int32_t n,
+                           uint32_t s[4])
+{
+    uint32_t s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+    for (; n >= 4; n -= 4, w0 += 4, w1 += 4, x0 += 4, x1 += 4) {
+        const uint32_t a = dsp_rd32(x0), b = dsp_rd32(x1);
+        const uint32_t ae = dsp_sxtb16(a), ao = dsp_sxtb16_ror8(a);
+        const uint32_t be = dsp_sxtb16(b), bo = dsp_sxtb16_ror8(b);
+        uint32_t f = dsp_rd32(w0);
+        uint32_t fe = dsp_sxtb16(f), fo = dsp_sxtb16_ror8(f);
+        s00 = dsp_smlad(fe, ae, dsp_smlad(fo, ao, s00));
+        s01 = dsp_smlad(fe, be, dsp_smlad(fo, bo, s01));
+        f = dsp_rd32(w1);
+        fe = dsp_sxtb16(f);
+        fo = dsp_sxtb16_ror8(f);
+        s10 = dsp_smlad(fe, ae, dsp_smlad(fo, ao, s10));
+        s11 = dsp_smlad(fe, be, dsp_smlad(fo, bo, s11));
+    }
+    for (; n > 0; n--) {
+        const int32_t f0 = *w0++, f1 = *w1++, a = *x0++, b = *x1++;
+        s00 += (uint32_t)(f0 * a);
+        s01 += (uint32_t)(f0 * b);
+        s10 += (uint32_t)(f1 * a);
+        s11 += (uint32_t)(f1 * b);
+    }
+    s[0] = s00;
+    s[1] = s01;
+    s[2] = s10;
+    s[3] = s11;
+}
+
+/* Output channels [oc0, oc1) for two pixels (rows x0, x1 of k_len bytes);
+ * o1 == NULL when the second pixel does not exist (x1 then repeats x0).
+ * An odd last channel reuses its own row as the second one. */
+static void gemm_pixels(const conv_params *p, const int8_t *w, const uint32_t *kb, int32_t oc0, int32_t oc1,
+                        const int8_t *x0, const int8_t *x1, int8_t *o0, int8_t *o1)
+{
+    for (int32_t oc = oc0; oc < oc1; oc += 2) {
+        const int8_t *w0 = w + oc * p->k_len;
+        const int two = oc + 1 < oc1;
+        uint32_t s[4];
+        dot_2x2(w0, two ? w0 + p->k_len : w0, x0, x1, p->k_len, s);
+        o0[oc] = rq(p, s[0] + kb[oc], oc);
+        if (o1 != NULL) {
+            o1[oc] = rq(p, s[1] + kb[oc], oc);
+        }
+        if (two) {
+            o0[oc + 1] = rq(p, s[2] + kb[oc + 1], oc + 1);
+            if (o1 != NULL) {
+                o1[oc + 1] = rq(p, s[3] + kb[oc + 1], oc + 1);
+            }
+        }
+    }
+}
+
+/* Row of pixel px (linear over batch, y, x) for group gi: a pointer into
+ * the input for an unpadded 1x1 filter, else its im2col copy in col. */
+static const int8_t *pixel_row(const conv_params *p, const int8_t *in, int32_t px, int32_t gi, int8_t *col)
+{
+    const int32_t per_img = p->out_h * p->out_w;
+    const int32_t b = px / per_img, oy = (px % per_img) / p->out_w, ox = px % p->out_w;
+    const int8_t *img = in + b * p->in_h * p->in_w * p->in_c;
+    const int32_t iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;
+    if (p->k_pad == 0) {
+        return img + (iy0 * p->in_w + ix0) * p->in_c + gi * p->f_in_c;
+    }
+    im2col(p, img, iy0, ix0, gi, col);
+    return col;
+}
+
+static int conv_dsp_eval(const eng_op *op, uint8_t *const *tdata)
+{
+    const conv_params *p = op->params;
+    const int8_t *in = (const int8_t *)tdata[op->in[0]];
+    const int8_t *w = (const int8_t *)tdata[op->in[1]];
+    const int32_t *bias = op->in[2] == ENG_NO_TENSOR ? NULL : (const int32_t *)(const void *)tdata[op->in[2]];
+    int8_t *out = (int8_t *)tdata[op->out];
+    uint32_t *kb = (uint32_t *)(void *)tdata[p->scratch];
+    int8_t *col = (int8_t *)(kb + p->out_c);
+    const int32_t n_px = p->batches * p->out_h * p->out_w;
+    const int32_t per_group = p->out_c / p->groups;
+    conv_kbias(p, w, bias, kb);
+    for (int32_t px = 0; px < n_px; px += 2) {
+        const int pair = px + 1 < n_px;
+        int8_t *o0 = out + px * p->out_c;
+        for (int32_t gi = 0; gi < p->groups; gi++) {
+            const int8_t *x0 = pixel_row(p, in, px, gi, col);
+            const int8_t *x1 = pair ? pixel_row(p, in, px + 1, gi, col + p->k_pad) : x0;
+            gemm_pixels(p, w, kb, gi * per_group, (gi + 1) * per_group, x0, x1, o0, pair ? o0 + p->out_c : NULL);
+        }
+    }
+    return ENGINE_OK;
+}
+
+void k_conv_dsp_select(ld_ctx *c, conv_params *p, eng_op *op)
+{
+    const int64_t k_len = (int64_t)p->k_h * p->k_w * p->f_in_c;
+    const int pointwise = p->k_h == 1 && p->k_w == 1 && p->pad_h == 0 && p->pad_w == 0;
+    const int64_t k_pad = pointwise ? 0 : (k_len + 3) & ~(int64_t)3;
+    const int64_t bytes = 4 * (int64_t)p->out_c + 2 * k_pad;
+    if (bytes > (int64_t)1 << 30) {
+        return; /* keep the reference kernel */
+    }
+    p->k_len = (int32_t)k_len;
+    p->k_pad = (int32_t)k_pad;
+    p->scratch = k_scratch(c, (uint32_t)bytes);
+    op->eval = conv_dsp_eval;
+}
+
+/* ---------------------------------------------------------- depthwise
+ * Multiplier 1 only (output channel = input channel). Four channels are
+ * contiguous in both the input pixel and the filter tap, so one word of
+ * each feeds four independent accumulators: SXTB16 splits channels (0, 2)
+ * from (1, 3) and SMLABB / SMLATT multiply matching lanes (SMLAD would add
+ * two different channels together). Interior pixels use the folded kbias
+ * with raw inputs; pixels whose window is clipped by padding add the
+ * offset to the inputs in-lane with SADD16 (x + in_offset fits int16) and
+ * start from the plain bias. */
+
+/* kb[c] = bias[c] + in_offset * sum over taps of w[tap][c]. */
+static void dw_kbias(const conv_params *p, const int8_t *w, const int32_t *bias, uint32_t *kb)
+{
+    const int32_t taps = p->k_h * p->k_w;
+    for (int32_t ch = 0; ch < p->out_c; ch++) {
+        kb[ch] = 0;
+    }
+    for (int32_t t = 0; t < taps; t++, w += p->out_c) {
+        for (int32_t ch = 0; ch < p->out_c; ch++) {
+            kb[ch] += widen(w[ch]);
+        }
+    }
+    for (int32_t ch = 0; ch < p->out_c; ch++) {
+        kb[ch] = bias_or_0(bias, ch) + (uint32_t)p->in_offset * kb[ch];
+    }
+}
+
+/* Valid tap range [lo, hi) along one axis for window origin i0. */
+static void tap_range(int32_t i0, int32_t dil, int32_t k, int32_t n, int32_t *lo, int32_t *hi)
+{
+    int32_t a = 0, b = k;
+    while (a < k && i0 + dil * a < 0) {
+        a++;
+    }
+    while (b > a && i0 + dil * (b - 1) >= n) {
+        b--;
+    }
+    *lo = a;
+    *hi = b;
+}
+
+typedef struct {
+    int32_t iy0, ix0, ky0, ky1, kx0, kx1;
+    uint32_t off2; /* in_offset in both lanes, or 0 for interior pixels */
+} dw_win;
+
+/* Four channels starting at ch: s[i] += sum over the window's taps. */
+static void dw_quad(const conv_params *p, const int8_t *img, const int8_t *w, const dw_win *win, int32_t ch,
+                    uint32_t s[4])
+{
+    uint32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+    for (int32_t ky = win->ky0; ky < win->ky1; ky++) {
+        const int8_t *xr = img + ((win->iy0 + p->dil_h * ky) * p->in_w) * p->in_c + ch;
+        const int8_t *wr = w + ky * p->k_w * p->out_c + ch;
+        for (int32_t kx = win->kx0; kx < win->kx1; kx++) {
+            const uint32_t xv = dsp_rd32(xr + (win->ix0 + p->dil_w * kx) * p->in_c);
+            const uint32_t wv = dsp_rd32(wr + kx * p->out_c);
+            const uint32_t xe = dsp_sadd16(dsp_sxtb16(xv), win->off2);
+            const uint32_t xo = dsp_sadd16(dsp_sxtb16_ror8(xv), win->off2);
+            const uint32_t we = dsp_sxtb16(wv), wo = dsp_sxtb16_ror8(wv);
+            s0 = dsp_smlabb(xe, we, s0);
+            s2 = dsp_smlatt(xe, we, s2);
+            s1 = dsp_smlabb(xo, wo, s1);
+            s3 = dsp_smlatt(xo, wo, s3);
+        }
+    }
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
+}
+
+/* One channel the slow way (channel counts that are not a multiple of 4). */
+static uint32_t dw_single(const conv_params *p, const int8_t *img, const int8_t *w, const dw_win *win, int32_t ch)
+{
+    uint32_t s = 0;
+    for (int32_t ky = win->ky0; ky < win->ky1; ky++) {
+        for (int32_t kx = win->kx0; kx < win->kx1; kx++) {
+            const int32_t x = img[((win->iy0 + p->dil_h * ky) * p->in_w + win->ix0 + p->dil_w * kx) * p->in_c + ch];
+            s += (uint32_t)(w[(ky * p->k_w + kx) * p->out_c + ch] * (x + p->in_offset));
+        }
+    }
+    return s;
+}
+
+static void dw_pixel_dsp(const conv_params *p, const int8_t *img, const int8_t *w, const int32_t *bias,
+                         const uint32_t *kb, dw_win *win, int8_t *out)
+{
+    tap_range(win->iy0, p->dil_h, p->k_h, p->in_h, &win->ky0, &win->ky1);
+    tap_range(win->ix0, p->dil_w, p->k_w, p->in_w, &win->kx0, &win->kx1);
+    const int interior = win->ky0 == 0 && win->ky1 == p->k_h && win->kx0 == 0 && win->kx1 == p->k_w;
+    win->off2 = interior ? 0u : dsp_dup16(p->in_offset);
+    int32_t ch = 0;
+    for (; ch + 4 <= p->in_c; ch += 4) {
+        uint32_t s[4];
+        for (int i = 0; i < 4; i++) {
+            s[i] = interior ? kb[ch + i] : bias_or_0(bias, ch + i);
+        }
+        dw_quad(p, img, w, win, ch, s);
+        for (int i = 0; i < 4; i++) {
+            out[ch + i] = rq(p, s[i], ch + i);
+        }
+    }
+    for (; ch < p->in_c; ch++) {
+        out[ch] = rq(p, dw_single(p, img, w, win, ch) + bias_or_0(bias, ch), ch);
+    }
+}
+
+static int dw_dsp_eval(const eng_op *op, uint8_t *const *tdata)
+{
+    const conv_params *p = op->params;
+    const int8_t *in = (const int8_t *)tdata[op->in[0]];
+    const int8_t *w = (const int8_t *)tdata[op->in[1]];
+    const int32_t *bias = op->in[2] == ENG_NO_TENSOR ? NULL : (const int32_t *)(const void *)tdata[op->in[2]];
+    int8_t *out = (int8_t *)tdata[op->out];
+    uint32_t *kb = (uint32_t *)(void *)tdata[p->scratch];
+    dw_kbias(p, w, bias, kb);
+    for (int32_t b = 0; b < p->batches; b++) {
+        const int8_t *img = in + b * p->in_h * p->in_w * p->in_c;
+        for (int32_t oy = 0; oy < p->out_h; oy++) {
+            for (int32_t ox = 0; ox < p->out_w; ox++) {
+                dw_win win;
+                win.iy0 = oy * p->stride_h - p->pad_h;
+                win.ix0 = ox * p->stride_w - p->pad_w;
+                dw_pixel_dsp(p, img, w, bias, kb, &win, out);
+                out += p->out_c;
+            }
+        }
+    }
+    return ENGINE_OK;
+}
+
+void k_dwconv_dsp_select(ld_ctx *c, conv_params *p, eng_op *op)
+{
+    if (p->depth_mult != 1 || p->out_c > (1 << 28)) {
+        return; /* keep the reference kernel */
+    }
+    p->scratch = k_scratch(c, 4u * (uint32_t)p->out_c);
+    op->eval = dw_dsp_eval;
+}
+
+#endif
