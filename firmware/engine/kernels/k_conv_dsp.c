@@ -19,13 +19,27 @@
 
 #if ENGINE_KERNELS_DSP
 
-#include "../quant.h"
 #include "arm_dsp.h"
+#include "k_requant.h"
 
-static inline int8_t rq(const conv_params *p, uint32_t acc, int32_t oc)
+/* Requantization parameters copied out of the (aliasable) parameter block
+ * into locals: int8 stores may alias anything, so fields read through p
+ * would be reloaded after every output byte. */
+typedef struct {
+    const int32_t *mult;
+    const int8_t *shift;
+    int32_t zp, lo, hi;
+} rq_par;
+
+static inline rq_par rq_of(const conv_params *p)
 {
-    int32_t v = q_mul((int32_t)acc, p->q.mult[oc], p->q.shift[oc]);
-    return (int8_t)k_clamp(v + p->out_offset, p->act_min, p->act_max);
+    const rq_par r = {p->q.mult, p->q.shift, p->out_offset, p->act_min, p->act_max};
+    return r;
+}
+
+static inline int8_t rq(const rq_par *r, uint32_t acc, int32_t oc)
+{
+    return k_requant(acc, r->mult[oc], r->shift[oc], r->zp, r->lo, r->hi);
 }
 
 static inline uint32_t bias_or_0(const int32_t *bias, int32_t oc)
@@ -150,19 +164,21 @@ static inline void dot_2x2(const int8_t *w0, const int8_t *w1, const int8_t *x0,
 static void gemm_pixels(const conv_params *p, const int8_t *w, const uint32_t *kb, int32_t oc0, int32_t oc1,
                         const int8_t *x0, const int8_t *x1, int8_t *o0, int8_t *o1)
 {
+    const rq_par r = rq_of(p);
+    const int32_t k_len = p->k_len;
     for (int32_t oc = oc0; oc < oc1; oc += 2) {
-        const int8_t *w0 = w + oc * p->k_len;
+        const int8_t *w0 = w + oc * k_len;
         const int two = oc + 1 < oc1;
         uint32_t s[4];
-        dot_2x2(w0, two ? w0 + p->k_len : w0, x0, x1, p->k_len, s);
-        o0[oc] = rq(p, s[0] + kb[oc], oc);
+        dot_2x2(w0, two ? w0 + k_len : w0, x0, x1, k_len, s);
+        o0[oc] = rq(&r, s[0] + kb[oc], oc);
         if (o1 != NULL) {
-            o1[oc] = rq(p, s[1] + kb[oc], oc);
+            o1[oc] = rq(&r, s[1] + kb[oc], oc);
         }
         if (two) {
-            o0[oc + 1] = rq(p, s[2] + kb[oc + 1], oc + 1);
+            o0[oc + 1] = rq(&r, s[2] + kb[oc + 1], oc + 1);
             if (o1 != NULL) {
-                o1[oc + 1] = rq(p, s[3] + kb[oc + 1], oc + 1);
+                o1[oc + 1] = rq(&r, s[3] + kb[oc + 1], oc + 1);
             }
         }
     }
@@ -268,19 +284,25 @@ typedef struct {
     uint32_t off2; /* in_offset in both lanes, or 0 for interior pixels */
 } dw_win;
 
-/* Four channels starting at ch: s[i] += sum over the window's taps. */
-static void dw_quad(const conv_params *p, const int8_t *img, const int8_t *w, const dw_win *win, int32_t ch,
-                    uint32_t s[4])
+/* Four channels starting at ch: s[i] += sum over the window's taps.
+ * with_offset is a constant at each call site (GCC specializes the inlined
+ * copies): interior pixels skip the two SADD16 per tap. */
+static inline void dw_quad(const conv_params *p, const int8_t *img, const int8_t *w, const dw_win *win,
+                           int32_t ch, int with_offset, uint32_t s[4])
 {
     uint32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+    const uint32_t off2 = win->off2;
+    const int32_t xstep = p->dil_w * p->in_c, n = win->kx1 - win->kx0;
     for (int32_t ky = win->ky0; ky < win->ky1; ky++) {
-        const int8_t *xr = img + ((win->iy0 + p->dil_h * ky) * p->in_w) * p->in_c + ch;
-        const int8_t *wr = w + ky * p->k_w * p->out_c + ch;
-        for (int32_t kx = win->kx0; kx < win->kx1; kx++) {
-            const uint32_t xv = dsp_rd32(xr + (win->ix0 + p->dil_w * kx) * p->in_c);
-            const uint32_t wv = dsp_rd32(wr + kx * p->out_c);
-            const uint32_t xe = dsp_sadd16(dsp_sxtb16(xv), win->off2);
-            const uint32_t xo = dsp_sadd16(dsp_sxtb16_ror8(xv), win->off2);
+        const int8_t *xr = img + ((win->iy0 + p->dil_h * ky) * p->in_w + win->ix0 + p->dil_w * win->kx0) * p->in_c + ch;
+        const int8_t *wr = w + (ky * p->k_w + win->kx0) * p->out_c + ch;
+        for (int32_t kx = 0; kx < n; kx++, xr += xstep, wr += p->out_c) {
+            const uint32_t xv = dsp_rd32(xr), wv = dsp_rd32(wr);
+            uint32_t xe = dsp_sxtb16(xv), xo = dsp_sxtb16_ror8(xv);
+            if (with_offset) {
+                xe = dsp_sadd16(xe, off2);
+                xo = dsp_sadd16(xo, off2);
+            }
             const uint32_t we = dsp_sxtb16(wv), wo = dsp_sxtb16_ror8(wv);
             s0 = dsp_smlabb(xe, we, s0);
             s2 = dsp_smlatt(xe, we, s2);
@@ -312,6 +334,7 @@ static void dw_pixel_dsp(const conv_params *p, const int8_t *img, const int8_t *
 {
     tap_range(win->iy0, p->dil_h, p->k_h, p->in_h, &win->ky0, &win->ky1);
     tap_range(win->ix0, p->dil_w, p->k_w, p->in_w, &win->kx0, &win->kx1);
+    const rq_par r = rq_of(p);
     const int interior = win->ky0 == 0 && win->ky1 == p->k_h && win->kx0 == 0 && win->kx1 == p->k_w;
     win->off2 = interior ? 0u : dsp_dup16(p->in_offset);
     int32_t ch = 0;
@@ -320,13 +343,17 @@ static void dw_pixel_dsp(const conv_params *p, const int8_t *img, const int8_t *
         for (int i = 0; i < 4; i++) {
             s[i] = interior ? kb[ch + i] : bias_or_0(bias, ch + i);
         }
-        dw_quad(p, img, w, win, ch, s);
+        if (interior) {
+            dw_quad(p, img, w, win, ch, 0, s);
+        } else {
+            dw_quad(p, img, w, win, ch, 1, s);
+        }
         for (int i = 0; i < 4; i++) {
-            out[ch + i] = rq(p, s[i], ch + i);
+            out[ch + i] = rq(&r, s[i], ch + i);
         }
     }
     for (; ch < p->in_c; ch++) {
-        out[ch] = rq(p, dw_single(p, img, w, win, ch) + bias_or_0(bias, ch), ch);
+        out[ch] = rq(&r, dw_single(p, img, w, win, ch) + bias_or_0(bias, ch), ch);
     }
 }
 

@@ -9,6 +9,7 @@
 #include "k_common.h"
 #include "../quant.h"
 #include "arm_dsp.h"
+#include "k_requant.h"
 
 enum { FC_ACTIVATION = 0, FC_WEIGHTS_FORMAT = 1 };
 
@@ -113,13 +114,11 @@ static uint32_t fc_row1(const fc_params *p, const int8_t *x, const int8_t *w)
 
 static int8_t fc_out(const fc_params *p, uint32_t sum, const int32_t *bias, uint32_t oc)
 {
-    int32_t acc = k_acc(sum, bias, oc);
+    const uint32_t acc = sum + (bias != NULL ? (uint32_t)bias[oc] : 0u);
     if (p->chan.mult != NULL) {
-        acc = q_mul(acc, p->chan.mult[oc], p->chan.shift[oc]);
-    } else {
-        acc = q_mul(acc, p->mult, p->shift);
+        return k_requant(acc, p->chan.mult[oc], p->chan.shift[oc], p->out_offset, p->act_min, p->act_max);
     }
-    return (int8_t)k_clamp(acc + p->out_offset, p->act_min, p->act_max);
+    return k_requant(acc, p->mult, p->shift, p->out_offset, p->act_min, p->act_max);
 }
 
 /* Rows in blocks of four, then one at a time. */
