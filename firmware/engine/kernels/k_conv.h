@@ -16,7 +16,7 @@ typedef struct {
     /* Optimized kernels only: filter row length k_h * k_w * f_in_c, the
      * im2col row stride (rounded up to 4 bytes) and the tdata slot of the
      * shared run-time scratch. */
-    int32_t k_len, k_pad;
+    int32_t k_len, k_pad, pointwise;
     uint16_t scratch;
 } conv_params;
 
