@@ -267,10 +267,12 @@ void k_conv_dsp_select(ld_ctx *c, conv_params *p, eng_op *op)
  * contiguous in both the input pixel and the filter tap, so one word of
  * each feeds four independent accumulators: SXTB16 splits channels (0, 2)
  * from (1, 3) and SMLABB / SMLATT multiply matching lanes (SMLAD would add
- * two different channels together). Interior pixels use the folded kbias
- * with raw inputs; pixels whose window is clipped by padding add the
- * offset to the inputs in-lane with SADD16 (x + in_offset fits int16) and
- * start from the plain bias. */
+ * two different channels together). Each output pixel first lists its
+ * taps inside the image (offsets into input and filter), so the channel
+ * loops do no index arithmetic. Unclipped pixels use the folded kbias with
+ * raw inputs; pixels whose window is clipped by padding add the offset to
+ * the inputs in-lane with SADD16 (x + in_offset fits int16) and start from
+ * the plain bias. */
 
 /* kb[c] = bias[c] + in_offset * sum over taps of w[tap][c]. */
 static void dw_kbias(const conv_params *p, const int8_t *w, const int32_t *bias, uint32_t *kb)
@@ -289,50 +291,52 @@ static void dw_kbias(const conv_params *p, const int8_t *w, const int32_t *bias,
     }
 }
 
-/* Valid tap range [lo, hi) along one axis for window origin i0. */
-static void tap_range(int32_t i0, int32_t dil, int32_t k, int32_t n, int32_t *lo, int32_t *hi)
+/* A filter tap inside the image: byte offsets of its input pixel (from
+ * the image start) and of its filter row. */
+typedef struct {
+    int32_t x, w;
+} dw_tap;
+
+/* The window's taps that fall inside the image, in (ky, kx) order; *all
+ * says whether none was clipped by padding. Built once per output pixel
+ * and shared by all its channels. */
+static int32_t dw_taps(const conv_params *p, int32_t iy0, int32_t ix0, dw_tap *t, int *all)
 {
-    int32_t a = 0, b = k;
-    while (a < k && i0 + dil * a < 0) {
-        a++;
+    int32_t n = 0;
+    for (int32_t ky = 0; ky < p->k_h; ky++) {
+        const int32_t iy = iy0 + p->dil_h * ky;
+        for (int32_t kx = 0; kx < p->k_w && iy >= 0 && iy < p->in_h; kx++) {
+            const int32_t ix = ix0 + p->dil_w * kx;
+            if (ix >= 0 && ix < p->in_w) {
+                t[n].x = (iy * p->in_w + ix) * p->in_c;
+                t[n].w = (ky * p->k_w + kx) * p->out_c;
+                n++;
+            }
+        }
     }
-    while (b > a && i0 + dil * (b - 1) >= n) {
-        b--;
-    }
-    *lo = a;
-    *hi = b;
+    *all = n == p->k_h * p->k_w;
+    return n;
 }
 
-typedef struct {
-    int32_t iy0, ix0, ky0, ky1, kx0, kx1;
-    uint32_t off2; /* in_offset in both lanes, or 0 for interior pixels */
-} dw_win;
-
-/* Four channels starting at ch: s[i] += sum over the window's taps.
- * with_offset is a constant at each call site (GCC specializes the inlined
- * copies): interior pixels skip the two SADD16 per tap. */
-static inline void dw_quad(const conv_params *p, const int8_t *img, const int8_t *w, const dw_win *win,
-                           int32_t ch, int with_offset, uint32_t s[4])
+/* Four channels (img and w already offset to the first): s[i] += the
+ * products over n taps. with_offset is a constant at each call site (GCC
+ * specializes the inlined copies): unclipped pixels skip the SADD16s. */
+static inline void dw_quad(const int8_t *img, const int8_t *w, const dw_tap *t, int32_t n, uint32_t off2,
+                           int with_offset, uint32_t s[4])
 {
     uint32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
-    const uint32_t off2 = win->off2;
-    const int32_t xstep = p->dil_w * p->in_c, n = win->kx1 - win->kx0;
-    for (int32_t ky = win->ky0; ky < win->ky1; ky++) {
-        const int8_t *xr = img + ((win->iy0 + p->dil_h * ky) * p->in_w + win->ix0 + p->dil_w * win->kx0) * p->in_c + ch;
-        const int8_t *wr = w + (ky * p->k_w + win->kx0) * p->out_c + ch;
-        for (int32_t kx = 0; kx < n; kx++, xr += xstep, wr += p->out_c) {
-            const uint32_t xv = dsp_rd32(xr), wv = dsp_rd32(wr);
-            uint32_t xe = dsp_sxtb16(xv), xo = dsp_sxtb16_ror8(xv);
-            if (with_offset) {
-                xe = dsp_sadd16(xe, off2);
-                xo = dsp_sadd16(xo, off2);
-            }
-            const uint32_t we = dsp_sxtb16(wv), wo = dsp_sxtb16_ror8(wv);
-            s0 = dsp_smlabb(xe, we, s0);
-            s2 = dsp_smlatt(xe, we, s2);
-            s1 = dsp_smlabb(xo, wo, s1);
-            s3 = dsp_smlatt(xo, wo, s3);
+    for (const dw_tap *end = t + n; t < end; t++) {
+        const uint32_t xv = dsp_rd32(img + t->x), wv = dsp_rd32(w + t->w);
+        uint32_t xe = dsp_sxtb16(xv), xo = dsp_sxtb16_ror8(xv);
+        if (with_offset) {
+            xe = dsp_sadd16(xe, off2);
+            xo = dsp_sadd16(xo, off2);
         }
+        const uint32_t we = dsp_sxtb16(wv), wo = dsp_sxtb16_ror8(wv);
+        s0 = dsp_smlabb(xe, we, s0);
+        s2 = dsp_smlatt(xe, we, s2);
+        s1 = dsp_smlabb(xo, wo, s1);
+        s3 = dsp_smlatt(xo, wo, s3);
     }
     s[0] = s0;
     s[1] = s1;
@@ -340,47 +344,44 @@ static inline void dw_quad(const conv_params *p, const int8_t *img, const int8_t
     s[3] = s3;
 }
 
-/* One channel the slow way (channel counts that are not a multiple of 4). */
-static uint32_t dw_single(const conv_params *p, const int8_t *img, const int8_t *w, const dw_win *win, int32_t ch)
+/* One channel the plain way (channel counts that are not a multiple of 4). */
+static uint32_t dw_single(const int8_t *img, const int8_t *w, const dw_tap *t, int32_t n, int32_t in_offset)
 {
     uint32_t s = 0;
-    for (int32_t ky = win->ky0; ky < win->ky1; ky++) {
-        for (int32_t kx = win->kx0; kx < win->kx1; kx++) {
-            const int32_t x = img[((win->iy0 + p->dil_h * ky) * p->in_w + win->ix0 + p->dil_w * kx) * p->in_c + ch];
-            s += (uint32_t)(w[(ky * p->k_w + kx) * p->out_c + ch] * (x + p->in_offset));
-        }
+    for (int32_t i = 0; i < n; i++) {
+        s += (uint32_t)(w[t[i].w] * (img[t[i].x] + in_offset));
     }
     return s;
 }
 
 static void dw_pixel_dsp(const conv_params *p, const int8_t *img, const int8_t *w, const int32_t *bias,
-                         const uint32_t *kb, dw_win *win, int8_t *out)
+                         const uint32_t *kb, dw_tap *taps, int32_t iy0, int32_t ix0, int8_t *out)
 {
-    tap_range(win->iy0, p->dil_h, p->k_h, p->in_h, &win->ky0, &win->ky1);
-    tap_range(win->ix0, p->dil_w, p->k_w, p->in_w, &win->kx0, &win->kx1);
     const rq_par r = rq_of(p);
-    const int interior = win->ky0 == 0 && win->ky1 == p->k_h && win->kx0 == 0 && win->kx1 == p->k_w;
-    win->off2 = interior ? 0u : dsp_dup16(p->in_offset);
+    int all;
+    const int32_t n = dw_taps(p, iy0, ix0, taps, &all);
+    const uint32_t off2 = dsp_dup16(p->in_offset);
     int32_t ch = 0;
     for (; ch + 4 <= p->in_c; ch += 4) {
         uint32_t s[4];
         for (int i = 0; i < 4; i++) {
-            s[i] = interior ? kb[ch + i] : bias_or_0(bias, ch + i);
+            s[i] = all ? kb[ch + i] : bias_or_0(bias, ch + i);
         }
-        if (interior) {
-            dw_quad(p, img, w, win, ch, 0, s);
+        if (all) {
+            dw_quad(img + ch, w + ch, taps, n, off2, 0, s);
         } else {
-            dw_quad(p, img, w, win, ch, 1, s);
+            dw_quad(img + ch, w + ch, taps, n, off2, 1, s);
         }
         for (int i = 0; i < 4; i++) {
             out[ch + i] = rq(&r, s[i], ch + i);
         }
     }
     for (; ch < p->in_c; ch++) {
-        out[ch] = rq(&r, dw_single(p, img, w, win, ch) + bias_or_0(bias, ch), ch);
+        out[ch] = rq(&r, dw_single(img + ch, w + ch, taps, n, p->in_offset) + bias_or_0(bias, ch), ch);
     }
 }
 
+/* Scratch: kbias[out_c] | tap list[k_h * k_w]. */
 static int dw_dsp_eval(const eng_op *op, uint8_t *const *tdata)
 {
     const conv_params *p = op->params;
@@ -389,15 +390,13 @@ static int dw_dsp_eval(const eng_op *op, uint8_t *const *tdata)
     const int32_t *bias = op->in[2] == ENG_NO_TENSOR ? NULL : (const int32_t *)(const void *)tdata[op->in[2]];
     int8_t *out = (int8_t *)tdata[op->out];
     uint32_t *kb = (uint32_t *)(void *)tdata[p->scratch];
+    dw_tap *taps = (dw_tap *)(void *)(kb + p->out_c);
     dw_kbias(p, w, bias, kb);
     for (int32_t b = 0; b < p->batches; b++) {
         const int8_t *img = in + b * p->in_h * p->in_w * p->in_c;
         for (int32_t oy = 0; oy < p->out_h; oy++) {
             for (int32_t ox = 0; ox < p->out_w; ox++) {
-                dw_win win;
-                win.iy0 = oy * p->stride_h - p->pad_h;
-                win.ix0 = ox * p->stride_w - p->pad_w;
-                dw_pixel_dsp(p, img, w, bias, kb, &win, out);
+                dw_pixel_dsp(p, img, w, bias, kb, taps, oy * p->stride_h - p->pad_h, ox * p->stride_w - p->pad_w, out);
                 out += p->out_c;
             }
         }
@@ -407,10 +406,11 @@ static int dw_dsp_eval(const eng_op *op, uint8_t *const *tdata)
 
 void k_dwconv_dsp_select(ld_ctx *c, conv_params *p, eng_op *op)
 {
-    if (p->depth_mult != 1 || p->out_c > (1 << 28)) {
+    const int64_t bytes = 4 * (int64_t)p->out_c + (int64_t)sizeof(dw_tap) * p->k_h * p->k_w;
+    if (p->depth_mult != 1 || bytes > (int64_t)1 << 30) {
         return; /* keep the reference kernel */
     }
-    p->scratch = k_scratch(c, 4u * (uint32_t)p->out_c);
+    p->scratch = k_scratch(c, (uint32_t)bytes);
     op->eval = dw_dsp_eval;
 }
 
