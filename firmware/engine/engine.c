@@ -310,12 +310,16 @@ static int plan_arena(ld_ctx *c, tlife *life, uint16_t n_ops)
     uint32_t total = plan_greedy(bufs, n_buf, work);
     uintptr_t base = (uintptr_t)c->arena;
     size_t act = (size_t)(((base + c->lo + ENG_PLAN_ALIGN - 1u) & ~(uintptr_t)(ENG_PLAN_ALIGN - 1u)) - base);
-    size_t need = act + total;
+    /* One run-time scratch area shared by all kernels (im2col, folded
+     * biases) sits after the activations; tdata[n_t] points at it. */
+    const size_t scr = act + (((size_t)total + 7u) & ~(size_t)7u);
+    size_t need = scr + c->scratch;
     g.arena_used = need > c->peak ? need : c->peak;
     if (need > c->arena_size) {
         return eng_fail(c->err, ENGINE_ARENA_TOO_SMALL, "arena too small: model needs %u bytes, have %u",
                         (unsigned)g.arena_used, (unsigned)c->arena_size);
     }
+    g.tdata[n_t] = c->scratch > 0u ? c->arena + scr : NULL;
     for (uint16_t t = 0; t < n_t; t++) {
         const tlife *r = &life[life[t].root];
         if (g.tdata[t] == NULL && r->bytes > 0u && r->first != NO_OP) {
@@ -360,7 +364,7 @@ static int load_graph(ld_ctx *c)
         return r;
     }
     eng_op *table = ld_alloc(c, ops.n * sizeof(eng_op));
-    g.tdata = table == NULL ? NULL : ld_alloc(c, c->tensors.n * sizeof(uint8_t *));
+    g.tdata = table == NULL ? NULL : ld_alloc(c, (c->tensors.n + 1u) * sizeof(uint8_t *));
     tlife *life = g.tdata == NULL ? NULL : scratch_alloc(c, c->tensors.n * sizeof(tlife));
     if (life == NULL) {
         return ENGINE_ARENA_TOO_SMALL;

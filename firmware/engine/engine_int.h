@@ -88,6 +88,7 @@ typedef struct {
     size_t lo;         /* metadata grows up from arena[0] */
     size_t hi;         /* load-time scratch grows down from arena[arena_size] */
     size_t peak;       /* highest lo + (arena_size - hi) seen */
+    uint32_t scratch;  /* run-time scratch bytes kernels asked for (the largest request) */
     engine_error *err;
 } ld_ctx;
 

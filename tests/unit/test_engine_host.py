@@ -3,7 +3,9 @@
 compare_tflm.py runs 50 seeded random inputs plus all -128 and all 127
 through the engine (ASan + UBSan build) and through tflite_micro's
 interpreter, and feeds the engine thousands of truncated and corrupted
-variants of each model.
+variants of each model. Both kernel sets are checked: engine_run (portable
+reference kernels) and engine_run_opt (the Armv7E-M kernels, their DSP
+instructions emulated in C).
 """
 
 from __future__ import annotations
@@ -22,12 +24,16 @@ MLPERF = ["kws_ref_model", "pretrainedResnet_quant", "ad01_int8", "str_ww_ref_mo
 
 
 @pytest.fixture(scope="module")
-def engine_run() -> str:
+def engine_build() -> None:
     done = subprocess.run(
         ["make", "-s", "-C", str(ENGINE_TESTS)], capture_output=True, text=True, timeout=600
     )
     assert done.returncode == 0, done.stderr
-    return str(ENGINE_TESTS / "build" / "engine_run")
+
+
+@pytest.fixture(params=["engine_run", "engine_run_opt"])
+def engine_run(request: pytest.FixtureRequest, engine_build: None) -> str:
+    return str(ENGINE_TESTS / "build" / request.param)
 
 
 def compare(engine_run: str, *args: str) -> list[dict]:  # type: ignore[type-arg]

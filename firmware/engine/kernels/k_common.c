@@ -93,3 +93,11 @@ int k_weighted_tensors(ld_ctx *c, const op_view *ov, tview *in, tview *w, tview 
     }
     return ENGINE_OK;
 }
+
+uint16_t k_scratch(ld_ctx *c, uint32_t bytes)
+{
+    if (bytes > c->scratch) {
+        c->scratch = bytes;
+    }
+    return (uint16_t)c->tensors.n; /* the slot after the last tensor */
+}

@@ -6,6 +6,14 @@
 
 #include "../engine_int.h"
 
+/* Build-time kernel choice: 1 selects the blocked SXTB16/SMLAD kernels
+ * (k_conv_dsp.c, k_fc.c) where an operator's shape allows; 0 keeps only the
+ * portable reference loops. Ports whose CPU has the DSP extension
+ * (Cortex-M4/M7/M33) set it; the host tests build both. */
+#ifndef ENGINE_KERNELS_DSP
+#define ENGINE_KERNELS_DSP 0
+#endif
+
 /* Clamp in TFLM's order: max with the lower bound first, then min with the
  * upper one (so a degenerate range yields the upper bound, like TFLM). */
 static inline int32_t k_clamp(int32_t v, int32_t lo, int32_t hi)
@@ -62,5 +70,11 @@ int k_bias(ld_ctx *c, const op_view *ov, uint32_t n);
  * in[1] constant int8 weights, an int8 output, input and output quantized.
  * `missing` is the message when the op lacks the input or weights. */
 int k_weighted_tensors(ld_ctx *c, const op_view *ov, tview *in, tview *w, tview *out, const char *missing);
+
+/* Reserve `bytes` of run-time scratch for an operator. All operators share
+ * one area after the activations (its size is the largest request, counted
+ * in engine_arena_used()); the returned tdata slot holds its address, 8-byte
+ * aligned, at eval time. Contents do not survive between operators. */
+uint16_t k_scratch(ld_ctx *c, uint32_t bytes);
 
 #endif

@@ -7,21 +7,13 @@
  * offset -zp_in is added to each input value before the multiply (weights
  * are symmetric, zero point 0), and each output channel is requantized with
  * its own multiplier and shift. */
-#include "k_common.h"
+#include "k_conv.h"
+
 #include "../quant.h"
 
 enum { CONV_PADDING = 0, CONV_STRIDE_W = 1, CONV_STRIDE_H = 2, CONV_ACT = 3, CONV_DIL_W = 4, CONV_DIL_H = 5 };
 enum { DW_PADDING = 0, DW_STRIDE_W = 1, DW_STRIDE_H = 2, DW_MULT = 3, DW_ACT = 4, DW_DIL_W = 5, DW_DIL_H = 6 };
 
-typedef struct {
-    int32_t batches, in_h, in_w, in_c;
-    int32_t out_h, out_w, out_c;
-    int32_t k_h, k_w, f_in_c; /* f_in_c: input channels per group (conv) */
-    int32_t groups, depth_mult;
-    int32_t stride_h, stride_w, dil_h, dil_w, pad_h, pad_w;
-    int32_t in_offset, out_offset, act_min, act_max;
-    k_chan_q q;
-} conv_params;
 
 static int8_t requant(const conv_params *p, int32_t acc, int32_t oc)
 {
@@ -222,7 +214,13 @@ int k_prep_conv(ld_ctx *c, const op_view *ov, eng_op *op)
     }
     op->eval = conv_eval;
     op->params = p;
-    return conv_quant(c, ov, act, &in, &w, &out, p);
+    r = conv_quant(c, ov, act, &in, &w, &out, p);
+#if ENGINE_KERNELS_DSP
+    if (r == ENGINE_OK) {
+        k_conv_dsp_select(c, p, op);
+    }
+#endif
+    return r;
 }
 
 int k_prep_dwconv(ld_ctx *c, const op_view *ov, eng_op *op)
@@ -250,5 +248,11 @@ int k_prep_dwconv(ld_ctx *c, const op_view *ov, eng_op *op)
     }
     op->eval = dw_eval;
     op->params = p;
-    return conv_quant(c, ov, act, &in, &w, &out, p);
+    r = conv_quant(c, ov, act, &in, &w, &out, p);
+#if ENGINE_KERNELS_DSP
+    if (r == ENGINE_OK) {
+        k_dwconv_dsp_select(c, p, op);
+    }
+#endif
+    return r;
 }

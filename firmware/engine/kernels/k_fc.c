@@ -8,6 +8,8 @@
  * are: batches = output elements / output depth. */
 #include "k_common.h"
 #include "../quant.h"
+#include "arm_dsp.h"
+#include "k_requant.h"
 
 enum { FC_ACTIVATION = 0, FC_WEIGHTS_FORMAT = 1 };
 
@@ -52,6 +54,101 @@ static int fc_eval(const eng_op *op, uint8_t *const *tdata)
     }
     return ENGINE_OK;
 }
+
+#if ENGINE_KERNELS_DSP
+/* Armv7E-M: four weight rows share each word of the input. The input is
+ * widened once per word (SXTB16 splits bytes 0/2 from 1/3) and the offset
+ * added in-lane with SADD16 (x + in_offset fits int16); each row then costs
+ * one load, two SXTB16 and two SMLAD per four multiply-accumulates. The
+ * weight word goes through the same SXTB16 split, so lanes pair up without
+ * reordering anything in memory (see arm_dsp.h). */
+
+/* s[r] += dot(row r, x + in_offset) for rows w, w + accum, ... (n_rows <= 4). */
+static void fc_rows(const fc_params *p, const int8_t *x, const int8_t *w, uint32_t s[4])
+{
+    const uint32_t off2 = dsp_dup16(p->in_offset);
+    const int8_t *w0 = w, *w1 = w + p->accum, *w2 = w1 + p->accum, *w3 = w2 + p->accum;
+    uint32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+    uint32_t n = p->accum;
+    for (; n >= 4u; n -= 4u, x += 4, w0 += 4, w1 += 4, w2 += 4, w3 += 4) {
+        const uint32_t xv = dsp_rd32(x);
+        const uint32_t xe = dsp_sadd16(dsp_sxtb16(xv), off2), xo = dsp_sadd16(dsp_sxtb16_ror8(xv), off2);
+        uint32_t f = dsp_rd32(w0);
+        s0 = dsp_smlad(dsp_sxtb16(f), xe, dsp_smlad(dsp_sxtb16_ror8(f), xo, s0));
+        f = dsp_rd32(w1);
+        s1 = dsp_smlad(dsp_sxtb16(f), xe, dsp_smlad(dsp_sxtb16_ror8(f), xo, s1));
+        f = dsp_rd32(w2);
+        s2 = dsp_smlad(dsp_sxtb16(f), xe, dsp_smlad(dsp_sxtb16_ror8(f), xo, s2));
+        f = dsp_rd32(w3);
+        s3 = dsp_smlad(dsp_sxtb16(f), xe, dsp_smlad(dsp_sxtb16_ror8(f), xo, s3));
+    }
+    for (; n > 0u; n--) {
+        const int32_t v = (int32_t)*x++ + p->in_offset;
+        s0 += (uint32_t)(*w0++ * v);
+        s1 += (uint32_t)(*w1++ * v);
+        s2 += (uint32_t)(*w2++ * v);
+        s3 += (uint32_t)(*w3++ * v);
+    }
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
+}
+
+/* One row (the 1-3 rows left over after the blocks of four). */
+static uint32_t fc_row1(const fc_params *p, const int8_t *x, const int8_t *w)
+{
+    const uint32_t off2 = dsp_dup16(p->in_offset);
+    uint32_t s = 0;
+    uint32_t n = p->accum;
+    for (; n >= 4u; n -= 4u, x += 4, w += 4) {
+        const uint32_t xv = dsp_rd32(x), f = dsp_rd32(w);
+        s = dsp_smlad(dsp_sxtb16(f), dsp_sadd16(dsp_sxtb16(xv), off2), s);
+        s = dsp_smlad(dsp_sxtb16_ror8(f), dsp_sadd16(dsp_sxtb16_ror8(xv), off2), s);
+    }
+    for (; n > 0u; n--) {
+        s += (uint32_t)(*w++ * ((int32_t)*x++ + p->in_offset));
+    }
+    return s;
+}
+
+static int8_t fc_out(const fc_params *p, uint32_t sum, const int32_t *bias, uint32_t oc)
+{
+    const uint32_t acc = sum + (bias != NULL ? (uint32_t)bias[oc] : 0u);
+    if (p->chan.mult != NULL) {
+        return k_requant(acc, p->chan.mult[oc], p->chan.shift[oc], p->out_offset, p->act_min, p->act_max);
+    }
+    return k_requant(acc, p->mult, p->shift, p->out_offset, p->act_min, p->act_max);
+}
+
+/* Rows in blocks of four, then one at a time. */
+static int fc_dsp_eval(const eng_op *op, uint8_t *const *tdata)
+{
+    const fc_params *p = op->params;
+    const int8_t *in = (const int8_t *)tdata[op->in[0]];
+    const int8_t *w = (const int8_t *)tdata[op->in[1]];
+    const int32_t *bias = op->in[2] == ENG_NO_TENSOR ? NULL : (const int32_t *)(const void *)tdata[op->in[2]];
+    int8_t *out = (int8_t *)tdata[op->out];
+    for (uint32_t b = 0; b < p->batches; b++, out += p->depth) {
+        const int8_t *x = in + b * p->accum;
+        for (uint32_t oc = 0; oc < p->depth; oc += 4u) {
+            const uint32_t n = p->depth - oc < 4u ? p->depth - oc : 4u;
+            uint32_t s[4] = {0, 0, 0, 0};
+            if (n == 4u) {
+                fc_rows(p, x, w + oc * p->accum, s);
+            } else {
+                for (uint32_t r = 0; r < n; r++) {
+                    s[r] = fc_row1(p, x, w + (oc + r) * p->accum);
+                }
+            }
+            for (uint32_t r = 0; r < n; r++) {
+                out[oc + r] = fc_out(p, s[r], bias, oc + r);
+            }
+        }
+    }
+    return ENGINE_OK;
+}
+#endif
 
 static int fc_check(ld_ctx *c, const op_view *ov, tview *in, tview *w, tview *out)
 {
@@ -106,6 +203,11 @@ int k_prep_fc(ld_ctx *c, const op_view *ov, eng_op *op)
         r = ld_multiplier(c, ov, m, &p->mult, &p->shift);
     }
     op->eval = fc_eval;
+#if ENGINE_KERNELS_DSP
+    if (p->filter_offset == 0) {
+        op->eval = fc_dsp_eval;
+    }
+#endif
     op->params = p;
     return r;
 }

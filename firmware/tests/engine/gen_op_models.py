@@ -222,6 +222,61 @@ CASES = {
 }
 
 
+# Shapes that steer the optimized kernels (ENGINE_KERNELS_DSP) through their
+# edge paths: odd pixel and channel counts (a lone last pixel or channel in a
+# 2x2 block), filter rows whose length is not a multiple of 4 (scalar tails),
+# one input channel (im2col of single bytes), groups, clipped depthwise
+# windows with channel counts that are not a multiple of 4, dilation,
+# fully connected row counts that leave 1-3 rows after the blocks of four.
+def m_conv_shape(b: Builder, x_shape, w_shape, padding, stride, act, dil=1, per_channel=True):
+    x = b.act(x_shape)
+    w = b.weights(w_shape, 0 if per_channel else None)
+    bias = b.bias(w_shape[0], x, w)
+    y = b.act([x_shape[0], out_size(padding, x_shape[1], w_shape[1], stride, dil),
+               out_size(padding, x_shape[2], w_shape[2], stride, dil), w_shape[0]])
+    b.op(s.BuiltinOperator.CONV_2D, [x, w, bias], [y], s.BuiltinOptions.Conv2DOptions,
+         conv_opts(padding, stride, act, dil))
+    return x, y
+
+
+def m_dw_shape(b: Builder, x_shape, k, padding, stride, act, dil=1):
+    c = x_shape[3]
+    x = b.act(x_shape)
+    w = b.weights([1, k[0], k[1], c], 3)
+    bias = b.bias(c, x, w)
+    y = b.act([x_shape[0], out_size(padding, x_shape[1], k[0], stride, dil),
+               out_size(padding, x_shape[2], k[1], stride, dil), c])
+    o = s.DepthwiseConv2DOptionsT()
+    o.padding, o.strideW, o.strideH = padding, stride, stride
+    o.depthMultiplier, o.fusedActivationFunction = 1, act
+    o.dilationWFactor = o.dilationHFactor = dil
+    b.op(s.BuiltinOperator.DEPTHWISE_CONV_2D, [x, w, bias], [y], s.BuiltinOptions.DepthwiseConv2DOptions, o)
+    return x, y
+
+
+def m_fc_shape(b: Builder, batches, depth, accum, per_channel):
+    x = b.act([batches, accum])
+    w = b.weights([depth, accum], 0 if per_channel else None)
+    bias = b.bias(depth, x, w)
+    y = b.act([batches, depth])
+    o = s.FullyConnectedOptionsT()
+    o.fusedActivationFunction = NONE
+    b.op(s.BuiltinOperator.FULLY_CONNECTED, [x, w, bias], [y], s.BuiltinOptions.FullyConnectedOptions, o)
+    return x, y
+
+
+CASES.update({
+    "op_conv1x1_odd_pixels_channels": lambda b: m_conv_shape(b, [1, 5, 7, 13], [7, 1, 1, 13], VALID, 1, NONE),
+    "op_conv1x1_s2_batches": lambda b: m_conv_shape(b, [2, 6, 6, 8], [6, 1, 1, 8], SAME, 2, RELU),
+    "op_conv_one_channel_s2": lambda b: m_conv_shape(b, [1, 11, 6, 1], [5, 4, 3, 1], SAME, 2, RELU),
+    "op_conv_k27_dil2_pertensor": lambda b: m_conv_shape(b, [1, 9, 9, 3], [9, 3, 3, 3], SAME, 1, RELU6, 2, False),
+    "op_dwconv_c6_same_dil2": lambda b: m_dw_shape(b, [1, 7, 9, 6], (3, 3), SAME, 1, NONE, 2),
+    "op_dwconv_c8_5x3_s2": lambda b: m_dw_shape(b, [1, 9, 8, 8], (5, 3), SAME, 2, RELU6),
+    "op_fc_11_rows_odd_depth": lambda b: m_fc_shape(b, 1, 11, 37, False),
+    "op_fc_batches_perchannel": lambda b: m_fc_shape(b, 5, 6, 20, True),
+})
+
+
 def generate(out_dir: Path, seed: int) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
