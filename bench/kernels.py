@@ -47,8 +47,18 @@ PUBLISHED = {
     "ad01": ("ad01_int8", 1.206e6, 1.160e6),
     "str_ww": ("str_ww_ref_model", None, None),
 }
-OP_NAMES = {0: "ADD", 1: "AVG_POOL", 3: "CONV", 4: "DW_CONV", 9: "FC", 17: "MAX_POOL", 22: "RESHAPE",
-            25: "SOFTMAX", 114: "QUANTIZE", 6: "DEQUANTIZE"}
+OP_NAMES = {
+    0: "ADD",
+    1: "AVG_POOL",
+    3: "CONV",
+    4: "DW_CONV",
+    9: "FC",
+    17: "MAX_POOL",
+    22: "RESHAPE",
+    25: "SOFTMAX",
+    114: "QUANTIZE",
+    6: "DEQUANTIZE",
+}
 
 
 @contextmanager
@@ -76,7 +86,7 @@ def run_model(board: Any, firmware: FirmwareImage, name: str, inputs: int, workd
             desc = run.model_info.input
             shape = tuple(int(d) for d in desc.dims)
             ticks, exact = [], 0
-            for i in range(inputs):
+            for _i in range(inputs):
                 x = rng.integers(-128, 128, size=shape, dtype=np.int64).astype(np.int8)
                 result = run.infer(x)
                 ticks.append(result.ticks)
@@ -101,7 +111,9 @@ def fmt_ratio(value: float, ref: float | None) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--models", default=",".join(PUBLISHED), help="comma-separated subset of " + ",".join(PUBLISHED))
+    ap.add_argument(
+        "--models", default=",".join(PUBLISHED), help="comma-separated subset of " + ",".join(PUBLISHED)
+    )
     ap.add_argument("--variants", default="ref,dsp")
     ap.add_argument("--inputs", type=int, default=2, help="random inputs per model (checked against TFLM)")
     ap.add_argument("--json", type=Path, help="also write the numbers here")
@@ -120,25 +132,38 @@ def main() -> int:
             for name in names:
                 res = run_model(board, firmware, name, args.inputs, Path(tmp) / f"{variant}-{name}")
                 results.setdefault(name, {})[variant] = res
-                print(f"  {variant:4} {name:7} {res['instructions'] / 1e6:8.3f} M  exact {res['bit_exact']}",
-                      file=sys.stderr)
+                print(
+                    f"  {variant:4} {name:7} {res['instructions'] / 1e6:8.3f} M  exact {res['bit_exact']}",
+                    file=sys.stderr,
+                )
     print_tables(results, flash, variants, names)
     if args.json:
         args.json.write_text(json.dumps({"flash": flash, "models": results}, indent=1))
-    bad = [n for n in names for v in variants if not results[n][v]["bit_exact"].startswith(str(args.inputs) + "/")]
+    bad = [
+        n
+        for n in names
+        for v in variants
+        if not results[n][v]["bit_exact"].startswith(str(args.inputs) + "/")
+    ]
     return 1 if bad else 0
 
 
-def print_tables(results: dict[str, Any], flash: dict[str, int], variants: list[str], names: list[str]) -> None:
+def print_tables(
+    results: dict[str, Any], flash: dict[str, int], variants: list[str], names: list[str]
+) -> None:
     print(f"\n{BOARD} (QEMU -icount shift=0): instructions per inference; ratios = ours / published cycles")
-    print(f"{'model':8} {'kernels':7} {'instr (M)':>10} {'/TFLM v0.5':>10} {'/ST v0.7':>9} {'arena':>8}  exact")
+    print(
+        f"{'model':8} {'kernels':7} {'instr (M)':>10} {'/TFLM v0.5':>10} {'/ST v0.7':>9} {'arena':>8}  exact"
+    )
     for name in names:
         _, tflm, st = PUBLISHED[name]
         for v in variants:
             r = results[name][v]
             n = r["instructions"]
-            print(f"{name:8} {v:7} {n / 1e6:10.3f} {fmt_ratio(n, tflm):>10} {fmt_ratio(n, st):>9} "
-                  f"{r['arena']:>8,}  {r['bit_exact']}")
+            print(
+                f"{name:8} {v:7} {n / 1e6:10.3f} {fmt_ratio(n, tflm):>10} {fmt_ratio(n, st):>9} "
+                f"{r['arena']:>8,}  {r['bit_exact']}"
+            )
     print("agent flash (bytes): " + ", ".join(f"{v} {flash[v]:,}" for v in variants))
     for name in names:
         print(f"\n{name}: per-operator instructions (k)")

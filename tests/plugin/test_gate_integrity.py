@@ -50,7 +50,11 @@ def farm_dir(pytester: pytest.Pytester) -> Path:
 
 
 def write_farm(
-    farm_dir: Path, boards: str = "", dataset: str = "digits_test.npz", samples: int = 30, latency: str = "1000"
+    farm_dir: Path,
+    boards: str = "",
+    dataset: str = "digits_test.npz",
+    samples: int = 30,
+    latency: str = "1000",
 ) -> Path:
     path = farm_dir / "farm.toml"
     text = FARM.format(boards=boards or fake_boards(1), dataset=dataset, samples=samples, latency=latency)
@@ -111,7 +115,9 @@ def test_an_interrupted_run_leaves_no_manifest_and_says_incomplete(
     assert results(farm_dir)["status"] == "complete"
 
 
-def test_a_failing_test_of_the_users_own_blocks_the_manifest(pytester: pytest.Pytester, farm_dir: Path) -> None:
+def test_a_failing_test_of_the_users_own_blocks_the_manifest(
+    pytester: pytest.Pytester, farm_dir: Path
+) -> None:
     write_farm(farm_dir)
     pytester.makepyfile(
         test_own="""
@@ -119,7 +125,9 @@ def test_a_failing_test_of_the_users_own_blocks_the_manifest(pytester: pytest.Py
             assert agent.echo(b"x") == b"y"
         """
     )
-    result = pytester.runpytest_subprocess("--farm", "farm.toml", "-p", "no:cacheprovider", "farm.toml", "test_own.py")
+    result = pytester.runpytest_subprocess(
+        "--farm", "farm.toml", "-p", "no:cacheprovider", "farm.toml", "test_own.py"
+    )
     result.assert_outcomes(passed=5, failed=1)
     assert result.ret == 1
     assert not manifest(farm_dir).exists()
@@ -152,11 +160,16 @@ def test_a_run_that_judges_nothing_fails(pytester: pytest.Pytester, farm_dir: Pa
 @pytest.mark.parametrize("name", ["../x", "$(shell touch PWNED)", 'a"b', "a\nb", "a\x1b[31mred"])
 def test_board_and_model_names_are_identifiers(farm_dir: Path, name: str) -> None:
     toml_name = json.dumps(name)  # a TOML basic string with the escapes it needs
-    for boards, model_name in ((f"[[boards]]\nname = {toml_name}\nbackend = \"fake\"\n", None), ("", toml_name)):
+    for boards, model_name in (
+        (f'[[boards]]\nname = {toml_name}\nbackend = "fake"\n', None),
+        ("", toml_name),
+    ):
         path = write_farm(farm_dir, boards)
         if model_name:
             path.write_text(path.read_text().replace('name = "digits"', f"name = {model_name}"))
-            path.write_text(path.read_text().replace("[budgets.digits]", "[budgets.other]").split("[budgets")[0])
+            path.write_text(
+                path.read_text().replace("[budgets.digits]", "[budgets.other]").split("[budgets")[0]
+            )
         before = set(farm_dir.parent.iterdir())
         done = subprocess.run(pytest_cmd(), cwd=farm_dir, capture_output=True, text=True, timeout=120)
         assert done.returncode == 2, done.stdout + done.stderr
