@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from harness.config.model import BoardConfig
-from harness.link.session import AgentSession
+from harness.run.agent import Agent
 from harness.run.farm import Farm
 from harness.run.models import PreparedModel
 from harness.run.reference import Reference
@@ -30,15 +31,19 @@ def farm_of(config: pytest.Config) -> Farm:
     return farm
 
 
-def boards_for(metafunc: pytest.Metafunc, farm: Farm) -> list[BoardConfig]:
+def boards_for(metafunc: pytest.Metafunc, farm: Farm) -> tuple[list[BoardConfig], str]:
+    """The boards a test runs on, and why there are none when there are none."""
     from harness.plugin import selected_boards
 
     boards = selected_boards(metafunc.config)
+    why = "no board matches --farm-board"
     for marker in metafunc.definition.iter_markers("farm_board"):
         boards = [b for b in boards if fnmatch.fnmatchcase(b.name, marker.args[0])]
+        why = f"no selected board matches farm_board({marker.args[0]!r})"
     for marker in metafunc.definition.iter_markers("farm_requires"):
         boards = [b for b in boards if marker.args[0] in b.tags]
-    return boards
+        why = f"no selected board has the tag {marker.args[0]!r} (farm_requires)"
+    return boards, why
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -49,8 +54,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     wants = set(metafunc.fixturenames)
     if wants & {"board", "agent"}:
-        names = [b.name for b in boards_for(metafunc, farm)]
-        metafunc.parametrize("board", names, indirect=True, ids=names, scope="session")
+        boards, why = boards_for(metafunc, farm)
+        names: list[Any] = [b.name for b in boards]
+        if not names:  # pytest's own words would be "got empty parameter set"
+            names = [pytest.param(None, marks=pytest.mark.skip(reason=why), id="no-board")]
+        metafunc.parametrize("board", names, indirect=True, scope="session")
     if wants & {"model", "agent", "reference"}:
         models = selected_models(metafunc.config)
         metafunc.parametrize("model", models, indirect=True, ids=models, scope="session")
@@ -58,29 +66,37 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture(scope="session")
 def farm(pytestconfig: pytest.Config) -> Farm:
-    """The farm run: config, prepared models and results so far."""
+    """The farm of `--farm farm.toml`: `.config` (boards, models, budgets), `.models`
+    (prepared), `.records` (board × model results judged so far)."""
     return farm_of(pytestconfig)
 
 
 @pytest.fixture(scope="session")
 def board(request: pytest.FixtureRequest, farm: Farm) -> BoardConfig:
+    """One board of the farm (name, backend, clock, memory, tags): the test runs once per
+    selected board; narrow with @pytest.mark.farm_board("glob") or farm_requires("tag")."""
     return farm.config.board(request.param)
 
 
 @pytest.fixture(scope="session")
 def model(request: pytest.FixtureRequest, farm: Farm) -> PreparedModel:
+    """One model of the farm, prepared: `.inputs` (the dataset as the model's input dtype),
+    `.labels`, `.reference_outputs`, `.sha256`. The test runs once per selected model."""
     return farm.models[request.param]
 
 
 @pytest.fixture(scope="session")
 def reference(model: PreparedModel) -> Reference:
-    """The host TFLM interpreter for the model: the oracle for device outputs."""
+    """The host TFLite Micro interpreter for the model: `reference.run(x)` gives the
+    outputs the device must match bit for bit."""
     return model.reference
 
 
 @pytest.fixture(scope="session")
-def agent(farm: Farm, board: BoardConfig, model: PreparedModel) -> Iterator[AgentSession]:
-    """A live session with the board's agent, the model flashed and loaded."""
+def agent(farm: Farm, board: BoardConfig, model: PreparedModel) -> Iterator[Agent]:
+    """The board running the model (flashed, booted, verified), shared by the tests of that
+    board × model: `agent.infer(x)` takes a NumPy sample and returns the output array;
+    `agent.stats()`, `agent.echo(b)`, `agent.last_ticks`; `agent.session` for raw frames."""
     backend = farm.backend(board)
     try:
         run = BoardRun(backend, farm.firmware(backend), model.data)
@@ -88,7 +104,7 @@ def agent(farm: Farm, board: BoardConfig, model: PreparedModel) -> Iterator[Agen
         backend.close()
         raise
     try:
-        yield run.session
+        yield Agent(run, model)
     finally:
         run.close()
         backend.close()

@@ -86,9 +86,19 @@ def pytest_configure(config: pytest.Config) -> None:
             *(config.option.override_ini or []),
             f"junit_suite_name={farm_config.name}",
         ]
-    # `pytest --farm farm.toml` with no test paths runs the farm only.
-    if config.args_source != pytest.Config.ArgsSource.ARGS:
-        config.args = [str(farm_config.path)]
+    config.args = collected_paths(config, farm_config.path)
+
+
+def collected_paths(config: pytest.Config, farm_file: Path) -> list[str]:
+    """The farm's checks always run, beside the tests the command line names; with no
+    paths, beside the configured `testpaths` (none: the farm alone, not the whole folder)."""
+    given = list(config.args)
+    if config.args_source == pytest.Config.ArgsSource.INVOCATION_DIR:
+        given = []
+    farm_arg = str(farm_file)
+    if any(Path(arg.split("::")[0]).resolve() == farm_file for arg in given):
+        return given
+    return [farm_arg, *given]
 
 
 def _remove_stale_reports(reports: Path) -> None:

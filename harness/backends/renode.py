@@ -30,13 +30,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from harness import paths
 from harness.backends.base import BoardBackend, LatencyModel, Presence
 from harness.boards.firmware import FirmwareImage
 from harness.config.load import Key
 from harness.errors import BoardUnavailable, FlashError
 from harness.procs import die_with_harness, stop_process_group
 
-SCRIPTS_DIR = Path(__file__).resolve().parent.parent.parent / "renode_scripts"
+SCRIPTS_DIR = paths.renode_scripts_dir()
 
 
 @dataclass(frozen=True)

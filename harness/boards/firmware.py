@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -18,17 +17,16 @@ from pathlib import Path
 from elftools.elf.constants import SH_FLAGS
 from elftools.elf.elffile import ELFFile
 
+from harness import __version__, paths
 from harness.errors import MODEL, ConfigError, FlashError
 
-FIRMWARE_DIR = Path(__file__).resolve().parents[2] / "firmware"
 # RAM regions the linker leaves to run time: not static RAM use.
 RUNTIME_SECTIONS = {".arena", ".heap", ".model_slot"}
 
 
 def default_build_root() -> Path:
-    """Where firmware builds are cached: $TINYFARM_BUILD_DIR, else build/firmware in the checkout."""
-    override = os.environ.get("TINYFARM_BUILD_DIR")
-    return Path(override) if override else FIRMWARE_DIR.parent / "build" / "firmware"
+    """Where firmware builds are cached: $TINYFARM_BUILD_DIR, else the per-user cache."""
+    return paths.build_cache()
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,10 @@ class BuildSpec:
         return {k: str(v) for k, v in values.items() if v is not None}
 
     def key(self) -> str:
-        text = json.dumps(self.make_vars(), sort_keys=True)
+        # The sources' folder and tinyfarm's version are part of the key: two installs
+        # sharing the cache never mix objects built from different sources.
+        sources = {"firmware": str(paths.firmware_dir()), "version": __version__}
+        text = json.dumps({**self.make_vars(), **sources}, sort_keys=True)
         return f"{self.port}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
 
 
@@ -109,7 +110,7 @@ def build(spec: BuildSpec, out_root: Path) -> FirmwareImage:
     if missing:
         raise FlashError(f"cannot build the agent for {spec.board_name}: not on PATH: {', '.join(missing)}")
     out = out_root / spec.key()
-    args = ["make", "-s", "-C", str(FIRMWARE_DIR), f"O={out}"]
+    args = ["make", "-s", "-C", str(paths.firmware_dir()), f"O={out}"]
     args += [f"{k}={v}" for k, v in spec.make_vars().items()]
     done = subprocess.run(args, capture_output=True, text=True, timeout=600, check=False)
     if done.returncode != 0:

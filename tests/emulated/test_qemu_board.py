@@ -87,5 +87,5 @@ def test_instruction_estimate_is_independent_of_icount_shift(tmp_path: Path) -> 
             ticks = run.infer(tensor).ticks
             estimates.append(backend.latency_model(run.hello.counter_hz).cycles(ticks))
         backend.close()
-    assert estimates[0] > 1e6
+    assert estimates[0] > 3e5  # AD01 runs about 0.68 M instructions with the Armv7E-M kernels
     assert abs(estimates[0] - estimates[1]) / estimates[0] < 0.001
