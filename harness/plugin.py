@@ -8,10 +8,12 @@ records each limit and actual value as JUnit properties.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import importlib.util
 import signal
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ from harness.config import load as configload
 from harness.config.model import BoardConfig
 from harness.errors import INFRASTRUCTURE, ConfigError, FarmError
 from harness.gate.budgets import for_check
+from harness.gate.progress import Progress
 from harness.gate.record import Record
 from harness.gate.terminal import print_summary
 from harness.link.session import AgentSession
@@ -32,6 +35,7 @@ from harness.run.live import LiveRun
 
 FARM_KEY = pytest.StashKey[Farm]()
 OUTCOME_KEY = pytest.StashKey[outcome.RunOutcome]()
+PROGRESS_KEY = pytest.StashKey[Progress]()
 SIGTERM_KEY = pytest.StashKey[Any]()
 # Files of an earlier run that must not outlive the start of a new one: a
 # stale manifest could be promoted, stale results read as this run's.
@@ -71,6 +75,8 @@ def pytest_configure(config: pytest.Config) -> None:
         pytest.exit(f"invalid farm: {outcome.printable(exc)}", returncode=outcome.EXIT_USAGE)
     config.stash[FARM_KEY] = farm
     config.stash[SIGTERM_KEY] = outcome.catch_sigterm()
+    if parallel.worker_id(config) is None:
+        config.stash[PROGRESS_KEY] = Progress(_uncaptured_writer(config), sys.stdout.isatty())
     run_outcome = outcome.RunOutcome(
         (b.name for b in farm_config.boards), (m.name for m in farm_config.models), expected_pairs(config)
     )
@@ -99,6 +105,18 @@ def collected_paths(config: pytest.Config, farm_file: Path) -> list[str]:
     if any(Path(arg.split("::")[0]).resolve() == farm_file for arg in given):
         return given
     return [farm_arg, *given]
+
+
+def _uncaptured_writer(config: pytest.Config) -> Callable[[str], None]:
+    """Writes that reach the terminal while an item runs (pytest captures its output)."""
+
+    def write(text: str) -> None:
+        capman = config.pluginmanager.getplugin("capturemanager")
+        with capman.global_and_fixture_disabled() if capman is not None else contextlib.nullcontext():
+            sys.stdout.write(text)
+            sys.stdout.flush()
+
+    return write
 
 
 def _remove_stale_reports(reports: Path) -> None:
@@ -226,7 +244,7 @@ class FarmItem(pytest.Item):
                 INFRASTRUCTURE,
                 f"{what} {self.board.name} cannot start: {presence.reason}",
             )
-        self.record = farm.run(self.board.name, self.model)
+        self.record = self._run(farm)
         if self.record.verdict != "error":
             return
         first = farm.claim_error_report(self.board.name, self.model, self.check)
@@ -238,6 +256,27 @@ class FarmItem(pytest.Item):
             self.user_properties.append(("error_class", INFRASTRUCTURE))
             error = outcome.printable(self.record.error)
             raise InfrastructureFailure(f"{self.board.name}::{self.model}: infrastructure error: {error}")
+
+    def _run(self, farm: Farm) -> Record:
+        """The pair's record, measured now if no check of it ran yet (with progress)."""
+        progress = self.config.stash.get(PROGRESS_KEY, None)
+        if progress is None or (self.board.name, self.model) in farm.records:
+            return farm.run(self.board.name, self.model)
+        pair = f"{self.board.name}::{self.model}"
+        model = farm.models[self.model]
+        total = len(model.inputs) * (2 if model.baseline is not None else 1)
+        counted = {"offset": 0, "last": 0}  # the baseline's samples follow the candidate's
+
+        def advance(name: str, done: int, of: int) -> None:
+            if done < counted["last"]:
+                counted["offset"] += counted["last"]
+            counted["last"] = done
+            progress.advance(pair, counted["offset"] + done, total)
+
+        progress.start(pair, total)
+        record = farm.run(self.board.name, self.model, advance)
+        progress.end(pair, record.verdict)
+        return record
 
     def runtest(self) -> None:
         record = self.record

@@ -6,6 +6,7 @@ results.json as soon as it exists, so an aborted run keeps what it measured.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import math
 import os
@@ -139,6 +140,7 @@ class Farm:
             "farm_toml": str(self.config.path.name),
             "farm_sha256": self.config.source_sha256,
             "tinyfarm_version": __version__,
+            "reference": reference_version(),
             "smoke": self.smoke,
             "started": self.started,
             **self.status,
@@ -161,6 +163,15 @@ class Farm:
         tmp.write_text(to_json(self.results()))
         os.replace(tmp, path)
         return path
+
+
+def reference_version() -> dict[str, str | None]:
+    """The host oracle the outputs were compared with."""
+    try:
+        version: str | None = importlib.metadata.version("tflite-micro")
+    except importlib.metadata.PackageNotFoundError:
+        version = None
+    return {"package": "tflite-micro", "version": version}
 
 
 def _finite(value: Any) -> Any:
