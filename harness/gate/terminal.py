@@ -15,7 +15,7 @@ from harness.config import calibration
 from harness.gate.record import Record
 
 STYLE = {"pass": "green", "fail": "red", "error": "magenta"}
-WIDE = 120  # from this many columns on, the table shows intervals, latency basis and TFLM's arena
+WIDE = 150  # from this many columns on: intervals, latency basis, TFLM arena, misses in the table
 
 
 def human(value: object, digits: int = 3) -> str:
@@ -43,41 +43,47 @@ def _accuracy(metrics: dict[str, object], wide: bool) -> str:
 
 def summary_table(records: Iterable[Record], width: int = 80) -> Table:
     """One row per board × model. Narrow terminals get the figures only; what was missed
-    or went wrong follows the table (missed_lines)."""
+    or went wrong follows the table (missed_lines). Names are cut (…) before figures are."""
+    records = list(records)
     wide = width >= WIDE
-    table = Table(title="tinyfarm results", box=box.SIMPLE_HEAD, pad_edge=False, width=min(width, 200))
-    table.add_column("board", overflow="ellipsis", no_wrap=True, ratio=3)
-    table.add_column("model", overflow="ellipsis", no_wrap=True, ratio=3)
-    for column in ("verdict", "accuracy", "agree", "p95 ms"):
-        table.add_column(column, no_wrap=True, justify="right", min_width=len(column))
+    figures = ["verdict", "accuracy" if wide else "acc", "agree", "p95 ms", "arena B", "flash B"]
     if wide:
-        table.add_column("latency is", overflow="ellipsis", no_wrap=True, ratio=2)
-    table.add_column("arena B", no_wrap=True, justify="right", min_width=6)
+        figures.insert(4, "latency is")
+        figures.insert(6, "TFLM arena B")
+    rows = [_row(r, wide) for r in records]
+    widths = [max([len(_plain(row[i + 2])) for row in rows] + [len(name)]) for i, name in enumerate(figures)]
+    spare = width - sum(widths) - 2 * (len(figures) + 1) - (len("missed / error") + 2 if wide else 0)
+    name_width = max(8, spare // 2)
+    table = Table(title="tinyfarm results", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    table.add_column("board", overflow="ellipsis", no_wrap=True, max_width=name_width)
+    table.add_column("model", overflow="ellipsis", no_wrap=True, max_width=name_width)
+    for name, column_width in zip(figures, widths, strict=True):
+        text = name == "latency is"
+        table.add_column(name, no_wrap=True, justify="left" if text else "right", min_width=column_width)
     if wide:
-        table.add_column("TFLM arena B", no_wrap=True, justify="right")
-    table.add_column("flash B", no_wrap=True, justify="right", min_width=6)
-    if wide:
-        table.add_column("missed / error", overflow="ellipsis", no_wrap=True, ratio=4)
-    for r in records:
-        metrics = r.metrics
-        row = [
-            escape(r.board),
-            escape(r.model),
-            f"[{STYLE.get(r.verdict, 'white')}]{r.verdict}[/]",
-            _accuracy(metrics, wide),
-            human(metrics.get("agreement")),
-            human(metrics.get("latency_p95_ms")),
-        ]
-        if wide:
-            row.append(escape(calibration.label(r.latency_calibration) or (r.latency_kind or "-")))
-        row.append(human(metrics.get("arena_bytes")))
-        if wide:
-            row.append(human(metrics.get("tflm_arena_bytes")))
-        row.append(human(metrics.get("flash_bytes")))
-        if wide:
-            row.append(escape(_missed(r)[:200]))
+        table.add_column("missed / error", overflow="ellipsis", no_wrap=True)
+    for row in rows:
         table.add_row(*row)
     return table
+
+
+def _plain(markup: str) -> str:
+    return markup.split("]", 1)[1].rsplit("[", 1)[0] if markup.startswith("[") else markup
+
+
+def _row(r: Record, wide: bool) -> list[str]:
+    metrics = r.metrics
+    row = [escape(r.board), escape(r.model), f"[{STYLE.get(r.verdict, 'white')}]{r.verdict}[/]"]
+    row += [_accuracy(metrics, wide), human(metrics.get("agreement")), human(metrics.get("latency_p95_ms"))]
+    if wide:
+        row.append(escape(calibration.label(r.latency_calibration) or (r.latency_kind or "-")))
+    row.append(human(metrics.get("arena_bytes")))
+    if wide:
+        row.append(human(metrics.get("tflm_arena_bytes")))
+    row.append(human(metrics.get("flash_bytes")))
+    if wide:
+        row.append(escape(_missed(r)[:200]))
+    return row
 
 
 def _missed(record: Record) -> str:
