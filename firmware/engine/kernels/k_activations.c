@@ -1,0 +1,179 @@
+/* Element-wise int8 activations: RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH.
+ *
+ * Each output byte is a function of the input byte alone, so prepare runs
+ * TFLM's integer formula once for each of the 256 possible inputs and eval
+ * is a table lookup (256 bytes of arena per operator). The formulas,
+ * including where TFLM computes a scale ratio in float rather than double:
+ *   RELU        zp_out + MBQM(x - zp_in, float(s_in / s_out)), clamped to
+ *               [max(-128, zp_out), 127]
+ *   RELU6       clamp(x, zp_in, zp_in + round(6 / s_in)) without rescaling
+ *               (TFLM assumes the output shares the input's quantization)
+ *   LEAKY_RELU  zp_out + MBQM(x - zp_in, float(s_in * alpha / s_out)) below
+ *               the zero point, MBQM(..., float(s_in / s_out)) above
+ *   LOGISTIC    gemmlowp logistic of (x - zp_in) rescaled to Q4.27, output
+ *               in 1/256 steps from -128 (the output scale is not read)
+ *   TANH        gemmlowp tanh likewise, output in 1/128 steps around 0
+ * MBQM is MultiplyByQuantizedMultiplier. */
+#include <math.h>
+
+#include "k_common.h"
+#include "../quant.h"
+
+enum { LEAKY_ALPHA = 0 };
+
+typedef struct {
+    int32_t zp_in, zp_out;
+    int32_t m1, m2; /* RELU/LEAKY: identity and alpha multipliers; LOGISTIC/TANH: input multiplier */
+    int s1, s2;
+    int32_t lo, hi; /* RELU/RELU6 bounds; LOGISTIC/TANH: input radius in lo */
+} act_q;
+
+static int32_t relu_fn(const act_q *q, int32_t x)
+{
+    return k_clamp(q->zp_out + q_mul(x - q->zp_in, q->m1, q->s1), q->lo, q->hi);
+}
+
+static int32_t relu6_fn(const act_q *q, int32_t x)
+{
+    return x > q->hi ? q->hi : (x < q->lo ? q->lo : x);
+}
+
+static int32_t leaky_fn(const act_q *q, int32_t x)
+{
+    const int32_t v = x - q->zp_in;
+    const int32_t r = v >= 0 ? q_mul(v, q->m1, q->s1) : q_mul(v, q->m2, q->s2);
+    return k_clamp(q->zp_out + r, -128, 127);
+}
+
+/* LOGISTIC and TANH: inputs beyond the radius saturate; inside it the
+ * rescaled value fits Q4.27 without overflow. */
+static int32_t logistic_fn(const act_q *q, int32_t x)
+{
+    const int32_t v = x - q->zp_in;
+    if (v <= -q->lo) {
+        return -128;
+    }
+    if (v >= q->lo) {
+        return 127;
+    }
+    const int32_t r = q_rdbp(q_logistic(q_mul(v, q->m1, q->s1), 4), 23) - 128;
+    return k_clamp(r, -128, 127);
+}
+
+static int32_t tanh_fn(const act_q *q, int32_t x)
+{
+    const int32_t v = x - q->zp_in;
+    if (v <= -q->lo) {
+        return -128;
+    }
+    if (v >= q->lo) {
+        return 127;
+    }
+    return k_clamp(q_rdbp(q_tanh(q_mul(v, q->m1, q->s1), 4), 24), -128, 127);
+}
+
+typedef int32_t (*act_fn)(const act_q *q, int32_t x);
+
+static int lut_eval(const eng_op *op, uint8_t *const *tdata)
+{
+    const int8_t *lut = op->params;
+    const int8_t *in = (const int8_t *)tdata[op->in[0]];
+    int8_t *out = (int8_t *)tdata[op->out];
+    const uint32_t n = *(const uint32_t *)(const void *)(lut + 256);
+    for (uint32_t i = 0; i < n; i++) {
+        out[i] = lut[(uint8_t)in[i]];
+    }
+    return ENGINE_OK;
+}
+
+/* One int8 input, one int8 output of the same shape, both quantized. */
+static int act_tensors(ld_ctx *c, const op_view *ov, tview *in, tview *out)
+{
+    int r;
+    if (ov->n_in != 1u || ov->in[0] < 0 || ov->n_out != 1u) {
+        return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "needs one input and one output");
+    }
+    if ((r = ld_tensor(c, (uint32_t)ov->in[0], in)) != ENGINE_OK ||
+        (r = ld_tensor(c, (uint32_t)ov->out, out)) != ENGINE_OK || (r = ld_need_type(c, ov, in, T_INT8)) != ENGINE_OK ||
+        (r = ld_need_type(c, ov, out, T_INT8)) != ENGINE_OK || (r = ld_need_quant(c, ov, in)) != ENGINE_OK ||
+        (r = ld_need_quant(c, ov, out)) != ENGINE_OK) {
+        return r;
+    }
+    if (in->elems != out->elems) {
+        return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "output size differs from the input");
+    }
+    return ENGINE_OK;
+}
+
+static int lut_finish(ld_ctx *c, eng_op *op, const tview *out, act_fn fn, const act_q *q)
+{
+    int8_t *lut = ld_alloc(c, 256u + sizeof(uint32_t));
+    if (lut == NULL) {
+        return ENGINE_ARENA_TOO_SMALL;
+    }
+    for (int32_t x = -128; x < 128; x++) {
+        lut[(uint8_t)x] = (int8_t)fn(q, x);
+    }
+    const uint32_t n = out->elems;
+    *(uint32_t *)(void *)(lut + 256) = n;
+    op->params = lut;
+    op->eval = lut_eval;
+    return ENGINE_OK;
+}
+
+/* LOGISTIC/TANH input rescaling: s_in * 2^27 as frexp + round, without
+ * QuantizeMultiplier's 2^31 fix-up (a mantissa that rounds to 2^31 would
+ * overflow in TFLM, so it is rejected here); radius as CalculateInputRadius. */
+static int sigmoid_q(ld_ctx *c, const op_view *ov, const tview *in, act_q *q)
+{
+    int shift;
+    const double frac = frexp((double)in->scale * (double)(1 << 27), &shift);
+    const double m = round(frac * 2147483648.0);
+    if (m >= 2147483648.0 || shift < 0 || shift > 30) {
+        return ld_fail_op(c, ov, ENGINE_UNSUPPORTED, "input scale out of range");
+    }
+    q->m1 = (int32_t)m;
+    q->s1 = shift;
+    q->lo = (int32_t)floor(15.0 * (double)(1 << 27) / (double)((int64_t)1 << shift));
+    return ENGINE_OK;
+}
+
+int k_prep_activation(ld_ctx *c, const op_view *ov, eng_op *op)
+{
+    tview in, out;
+    act_q q = {0};
+    int r = act_tensors(c, ov, &in, &out);
+    if (r != ENGINE_OK) {
+        return r;
+    }
+    q.zp_in = in.zero_point;
+    q.zp_out = out.zero_point;
+    act_fn fn;
+    if (ov->code == OP_RELU || ov->code == OP_LEAKY_RELU) {
+        float alpha = 0.0f;
+        if (ov->code == OP_LEAKY_RELU && (r = k_opt_f32(c, ov, LEAKY_ALPHA, 0.0f, &alpha)) != ENGINE_OK) {
+            return r;
+        }
+        if (!(alpha >= 0.0f) || (r = ld_multiplier(c, ov, (double)(in.scale / out.scale), &q.m1, &q.s1)) != ENGINE_OK ||
+            (r = ld_multiplier(c, ov, (double)(in.scale * alpha / out.scale), &q.m2, &q.s2)) != ENGINE_OK) {
+            return r != ENGINE_OK ? r : ld_fail_op(c, ov, ENGINE_UNSUPPORTED, "negative or NaN alpha");
+        }
+        q.lo = out.zero_point > -128 ? out.zero_point : -128;
+        q.hi = 127;
+        fn = ov->code == OP_RELU ? relu_fn : leaky_fn;
+    } else if (ov->code == OP_RELU6) {
+        const float six = roundf(6.0f / in.scale) + (float)in.zero_point;
+        q.lo = in.zero_point;
+        q.hi = six > 127.0f ? 127 : (int32_t)six;
+        fn = relu6_fn;
+    } else {
+        if (ov->code == OP_LOGISTIC && out.zero_point != -128) {
+            return ld_fail_op(c, ov, ENGINE_UNSUPPORTED, "output zero point must be -128");
+        }
+        if ((r = sigmoid_q(c, ov, &in, &q)) != ENGINE_OK) {
+            return r;
+        }
+        fn = ov->code == OP_LOGISTIC ? logistic_fn : tanh_fn;
+    }
+    return lut_finish(c, op, &out, fn, &q);
+}
