@@ -61,8 +61,64 @@ def activation_cases() -> dict:
     return c
 
 
+# ---------------------------------------------------------------- reductions
+
+def reducer(keep):
+    o = s.ReducerOptionsT()
+    o.keepDims = keep
+    return o
+
+
+def m_reduce(code, shape, axes, keep, same_q=False, in_q=(None, None), out_q=(None, None)):
+    def make(b: Builder):
+        x = q(b, list(shape), *in_q)
+        nd = len(shape)
+        red = {a % nd for a in axes}
+        oshape = [1 if d in red else n for d, n in enumerate(shape)] if keep else \
+            [n for d, n in enumerate(shape) if d not in red]
+        y = b.tensor(oshape, INT8, *qparams(b, x)) if same_q else q(b, oshape, *out_q)
+        b.op(code, [x, const_i32(b, axes)], [y], BO.ReducerOptions, reducer(keep))
+        return x, y
+    return make
+
+
+def m_arg(code, shape, axis, out_type):
+    def make(b: Builder):
+        x = q(b, list(shape))
+        oshape = [n for d, n in enumerate(shape) if d != axis % len(shape)]
+        y = b.tensor(oshape, out_type)
+        if code == OP.ARG_MAX:
+            o, t = s.ArgMaxOptionsT(), BO.ArgMaxOptions
+        else:
+            o, t = s.ArgMinOptionsT(), BO.ArgMinOptions
+        o.outputType = out_type
+        b.op(code, [x, const_i32(b, [axis])], [y], t, o)
+        return x, y
+    return make
+
+
+def reduction_cases() -> dict:
+    c = {}
+    sweeps = [((1, 6, 5, 8), [1, 2], True), ((1, 6, 5, 8), [1, 2], False), ((2, 7, 9), [-1], False),
+              ((3, 4, 5), [0, 2], True), ((4, 10), [0], False), ((1, 3, 3, 200), [3], True),
+              ((2, 3, 4, 5), [1, -1, 1], False), ((1, 1, 17, 3), [2], True)]
+    for i, (shape, axes, keep) in enumerate(sweeps):
+        c[f"reduce_mean_{i}"] = m_reduce(OP.MEAN, shape, axes, keep)
+        c[f"reduce_sum_{i}"] = m_reduce(OP.SUM, shape, axes, keep)
+        c[f"reduce_max_{i}"] = m_reduce(OP.REDUCE_MAX, shape, axes, keep, same_q=True)
+        c[f"reduce_min_{i}"] = m_reduce(OP.REDUCE_MIN, shape, axes, keep, same_q=True)
+    c["reduce_mean_same_q"] = m_reduce(OP.MEAN, (1, 4, 4, 6), [1, 2], True, in_q=(0.05, -128), out_q=(0.05, -128))
+    c["reduce_mean_zp127"] = m_reduce(OP.MEAN, (1, 5, 3, 6), [1, 2], False, in_q=(0.02, 127), out_q=(0.01, 127))
+    c["reduce_sum_small_out"] = m_reduce(OP.SUM, (2, 30), [1], False, in_q=(0.01, 3), out_q=(0.5, -7))
+    c["reduce_sum_big_out"] = m_reduce(OP.SUM, (2, 3), [1], True, in_q=(0.2, 0), out_q=(0.002, 0))
+    for i, (shape, axis) in enumerate([((1, 5, 7), -1), ((3, 4, 2), 1), ((6, 3), 0), ((2, 2, 2, 9), 3)]):
+        c[f"arg_max_{i}"] = m_arg(OP.ARG_MAX, shape, axis, INT32)
+        c[f"arg_min_{i}"] = m_arg(OP.ARG_MIN, shape, axis, INT32)
+    return c
+
+
 def cases() -> dict:
     out = {}
-    for f in (activation_cases,):
+    for f in (activation_cases, reduction_cases):
         out.update(f())
     return out
