@@ -63,4 +63,9 @@ int k_bias(ld_ctx *c, const op_view *ov, uint32_t n);
  * `missing` is the message when the op lacks the input or weights. */
 int k_weighted_tensors(ld_ctx *c, const op_view *ov, tview *in, tview *w, tview *out, const char *missing);
 
+/* NumPy broadcasting: right-align t's shape to ENGINE_MAX_DIMS against out
+ * (already right-aligned, leading 1s) and give its element strides, 0 along
+ * broadcast axes. Returns -1 when t does not broadcast to out. */
+int k_broadcast_strides(const tview *t, const int32_t out[ENGINE_MAX_DIMS], int32_t stride[ENGINE_MAX_DIMS]);
+
 #endif

@@ -117,8 +117,61 @@ def reduction_cases() -> dict:
     return c
 
 
+# ---------------------------------------------------------------- element-wise
+
+def arith_opts(code, act):
+    if code == OP.MUL:
+        o, t = s.MulOptionsT(), BO.MulOptions
+    elif code == OP.SUB:
+        o, t = s.SubOptionsT(), BO.SubOptions
+    else:
+        return 0, None
+    o.fusedActivationFunction = act
+    return t, o
+
+
+def m_binary(code, shape_a, shape_b, act=0, const_b=False, qa=(None, None), qb=(None, None), qo=(None, None)):
+    def make(b: Builder):
+        x = q(b, list(shape_a), *qa)
+        oshape = list(np.broadcast_shapes(tuple(shape_a), tuple(shape_b)))
+        if const_b:
+            data = b.rng.integers(-128, 128, size=shape_b, dtype=np.int64).astype(np.int8)
+            sc, zp = qb
+            yb = b.tensor(list(shape_b), INT8, sc or 0.05, zp or 0, data)
+            inputs = x
+        else:
+            yb = q(b, list(shape_b), *qb)
+            inputs = [x, yb]
+        out = q(b, oshape, *qo)
+        t, o = arith_opts(code, act)
+        b.op(code, [x, yb], [out], t, o)
+        return inputs, out
+    return make
+
+
+def elementwise_cases() -> dict:
+    c = {}
+    shapes = [((1, 4, 5, 8), (1, 4, 5, 8)), ((1, 4, 5, 8), (1, 1, 1, 8)), ((2, 3, 4), (3, 1)),
+              ((5, 1, 6), (1, 7, 1)), ((1, 2, 3, 4, 5), (1, 2, 1, 4, 1)), ((6,), (1,))]
+    for code, name in ((OP.MUL, "mul"), (OP.SUB, "sub"), (OP.SQUARED_DIFFERENCE, "sqdiff"),
+                       (OP.MAXIMUM, "maximum"), (OP.MINIMUM, "minimum")):
+        for i, (sa, sb) in enumerate(shapes):
+            if code == OP.MUL and len(sa) > 4:
+                continue  # TFLM's int8 MUL broadcasts up to 4-D
+            c[f"ew_{name}_{i}"] = m_binary(code, sa, sb)
+        c[f"ew_{name}_const_edge_zp"] = m_binary(code, (1, 3, 3, 4), (4,), const_b=True,
+                                                 qa=(0.03, -128), qb=(0.1, 127), qo=(0.05, 127))
+    for act in (1, 2, 3):
+        c[f"ew_mul_act{act}"] = m_binary(OP.MUL, (2, 5, 6), (2, 5, 6), act)
+        c[f"ew_sub_act{act}"] = m_binary(OP.SUB, (2, 5, 6), (1, 6), act)
+    c["ew_mul_big_scale"] = m_binary(OP.MUL, (3, 7), (3, 7), qa=(0.5, 0), qb=(0.7, 3), qo=(0.01, -3))
+    c["ew_sqdiff_small_out"] = m_binary(OP.SQUARED_DIFFERENCE, (3, 7), (3, 7), qa=(0.01, 5), qb=(0.02, -9),
+                                        qo=(0.0001, -128))
+    return c
+
+
 def cases() -> dict:
     out = {}
-    for f in (activation_cases, reduction_cases):
+    for f in (activation_cases, reduction_cases, elementwise_cases):
         out.update(f())
     return out
