@@ -1,8 +1,10 @@
 /* Element-wise int8 activations: RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH.
  *
- * Each output byte is a function of the input byte alone, so prepare runs
- * TFLM's integer formula once for each of the 256 possible inputs and eval
- * is a table lookup (256 bytes of arena per operator). The formulas,
+ * Each output byte is a function of the input byte alone, so for tensors of
+ * 256 elements or more prepare runs TFLM's integer formula once for each of
+ * the 256 possible inputs and eval is a table lookup (256 bytes of arena);
+ * smaller tensors (RNN cells) evaluate the formula per element instead,
+ * which keeps the arena of unrolled GRU/LSTM models small. The formulas,
  * including where TFLM computes a scale ratio in float rather than double:
  *   RELU        zp_out + MBQM(x - zp_in, float(s_in / s_out)), clamped to
  *               [max(-128, zp_out), 127]
@@ -74,14 +76,20 @@ static int32_t tanh_fn(const act_q *q, int32_t x)
 
 typedef int32_t (*act_fn)(const act_q *q, int32_t x);
 
-static int lut_eval(const eng_op *op, uint8_t *const *tdata)
+typedef struct {
+    act_fn fn;
+    act_q q;
+    uint32_t n;
+    const int8_t *lut; /* NULL: evaluate fn per element */
+} act_params;
+
+static int act_eval(const eng_op *op, uint8_t *const *tdata)
 {
-    const int8_t *lut = op->params;
+    const act_params *p = op->params;
     const int8_t *in = (const int8_t *)tdata[op->in[0]];
     int8_t *out = (int8_t *)tdata[op->out];
-    const uint32_t n = *(const uint32_t *)(const void *)(lut + 256);
-    for (uint32_t i = 0; i < n; i++) {
-        out[i] = lut[(uint8_t)in[i]];
+    for (uint32_t i = 0; i < p->n; i++) {
+        out[i] = p->lut != NULL ? p->lut[(uint8_t)in[i]] : (int8_t)p->fn(&p->q, in[i]);
     }
     return ENGINE_OK;
 }
@@ -105,19 +113,22 @@ static int act_tensors(ld_ctx *c, const op_view *ov, tview *in, tview *out)
     return ENGINE_OK;
 }
 
-static int lut_finish(ld_ctx *c, eng_op *op, const tview *out, act_fn fn, const act_q *q)
+static int act_finish(ld_ctx *c, eng_op *op, const tview *out, act_fn fn, const act_q *q)
 {
-    int8_t *lut = ld_alloc(c, 256u + sizeof(uint32_t));
-    if (lut == NULL) {
+    act_params *p = ld_alloc(c, sizeof *p);
+    int8_t *lut = p == NULL || out->elems < 256u ? NULL : ld_alloc(c, 256u);
+    if (p == NULL || (lut == NULL && out->elems >= 256u)) {
         return ENGINE_ARENA_TOO_SMALL;
     }
-    for (int32_t x = -128; x < 128; x++) {
+    p->fn = fn;
+    p->q = *q;
+    p->n = out->elems;
+    for (int32_t x = -128; x < 128 && lut != NULL; x++) {
         lut[(uint8_t)x] = (int8_t)fn(q, x);
     }
-    const uint32_t n = out->elems;
-    *(uint32_t *)(void *)(lut + 256) = n;
-    op->params = lut;
-    op->eval = lut_eval;
+    p->lut = lut;
+    op->params = p;
+    op->eval = act_eval;
     return ENGINE_OK;
 }
 
@@ -175,5 +186,5 @@ int k_prep_activation(ld_ctx *c, const op_view *ov, eng_op *op)
         }
         fn = ov->code == OP_LOGISTIC ? logistic_fn : tanh_fn;
     }
-    return lut_finish(c, op, &out, fn, &q);
+    return act_finish(c, op, &out, fn, &q);
 }

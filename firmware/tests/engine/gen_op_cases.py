@@ -350,8 +350,53 @@ def m_two_in_two_out(b: Builder):
     return [xa, xb], [y1, y2]
 
 
+def m_s2b(shape, block, pads, to_batch=True, in_q=(None, None)):
+    def make(b: Builder):
+        x = q(b, list(shape), *in_q)
+        sc, zp = qparams(b, x)
+        sp = len(shape) - 2
+        n = shape[0]
+        if to_batch:
+            oshape = [n * int(np.prod(block))] + [(shape[1 + k] + pads[k][0] + pads[k][1]) // block[k]
+                                                  for k in range(sp)] + [shape[-1]]
+            code, t, o = OP.SPACE_TO_BATCH_ND, BO.SpaceToBatchNDOptions, s.SpaceToBatchNDOptionsT()
+        else:
+            oshape = [n // int(np.prod(block))] + [shape[1 + k] * block[k] - pads[k][0] - pads[k][1]
+                                                   for k in range(sp)] + [shape[-1]]
+            code, t, o = OP.BATCH_TO_SPACE_ND, BO.BatchToSpaceNDOptions, s.BatchToSpaceNDOptionsT()
+        y = b.tensor(oshape, INT8, sc, zp)
+        b.op(code, [x, const_i32(b, block), const_i32(b, pads)], [y], t, o)
+        return x, y
+    return make
+
+
+def m_depth_space(shape, bs, d2s):
+    def make(b: Builder):
+        x = q(b, list(shape))
+        sc, zp = qparams(b, x)
+        n, h, w, c = shape
+        if d2s:
+            oshape, code, t, o = [n, h * bs, w * bs, c // (bs * bs)], OP.DEPTH_TO_SPACE, BO.DepthToSpaceOptions, \
+                s.DepthToSpaceOptionsT()
+        else:
+            oshape, code, t, o = [n, h // bs, w // bs, c * bs * bs], OP.SPACE_TO_DEPTH, BO.SpaceToDepthOptions, \
+                s.SpaceToDepthOptionsT()
+        o.blockSize = bs
+        y = b.tensor(oshape, INT8, sc, zp)
+        b.op(code, [x], [y], t, o)
+        return x, y
+    return make
+
+
 def movement_cases() -> dict:
     c = {
+        # TFLM's pad value is uninitialized memory (see k_space.c): no padded cases
+        "mv_s2b_4d": m_s2b((1, 4, 6, 3), [2, 3], [[0, 0], [0, 0]], in_q=(0.1, 17)),
+        "mv_s2b_3d": m_s2b((2, 8, 4), [2], [[0, 0]], in_q=(0.1, -128)),
+        "mv_b2s_4d": m_s2b((6, 3, 2, 3), [2, 3], [[1, 0], [0, 2]], to_batch=False),
+        "mv_b2s_3d": m_s2b((4, 5, 2), [2], [[0, 3]], to_batch=False),
+        "mv_depth_to_space": m_depth_space((1, 3, 2, 12), 2, True),
+        "mv_space_to_depth": m_depth_space((2, 6, 4, 3), 2, False),
         "mv_concat_axis3": m_concat([(1, 3, 4, 2), (1, 3, 4, 5), (1, 3, 4, 1)], 3),
         "mv_concat_axis1_neg": m_concat([(2, 3, 4), (2, 1, 4)], -2),
         "mv_concat_axis0": m_concat([(2, 5), (3, 5), (1, 5), (2, 5)], 0),
