@@ -73,7 +73,8 @@ static int cat_layout(ld_ctx *c, const op_view *ov, const tview *big, int32_t ax
 {
     const int stacked = ov->code == OP_PACK || ov->code == OP_UNPACK;
     const int is_concat = ov->code == OP_CONCATENATION;
-    uint32_t inner = 1, rows = 0;
+    uint32_t inner = 1;
+    uint64_t rows = 0; /* up to 255 parts: no wrap-around */
     p->outer = 1;
     for (int32_t k = 0; k < big->ndims; k++) {
         if (k < axis) {
@@ -92,12 +93,12 @@ static int cat_layout(ld_ctx *c, const op_view *ov, const tview *big, int32_t ax
             return r;
         }
         p->chunk[j] = (uint32_t)a * inner;
-        rows += (uint32_t)a;
+        rows += (uint64_t)a;
     }
-    if (rows != (uint32_t)big->dims[axis]) {
+    if (rows != (uint64_t)big->dims[axis]) {
         return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "parts do not add up to the joined tensor");
     }
-    p->total = rows * inner;
+    p->total = (uint32_t)rows * inner;
     return ENGINE_OK;
 }
 

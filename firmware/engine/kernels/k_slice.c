@@ -107,10 +107,10 @@ static void ss_axis(const tview *in, uint32_t k, const int32_t *b, const int32_t
         }
     }
     /* iterations of for (i = s; stride > 0 ? i < end : i > end; i += stride) */
-    const int32_t span = stride > 0 ? end - s : s - end;
-    const int32_t step = stride > 0 ? stride : -stride;
+    const int64_t span = stride > 0 ? (int64_t)end - s : (int64_t)s - end;
+    const int64_t step = stride > 0 ? (int64_t)stride : -(int64_t)stride;
     *start = s;
-    *count = span > 0 ? (span + step - 1) / step : 0;
+    *count = span > 0 ? (int32_t)((span + step - 1) / step) : 0;
 }
 
 int k_prep_strided_slice(ld_ctx *c, const op_view *ov, eng_op *op)
@@ -143,13 +143,20 @@ int k_prep_strided_slice(ld_ctx *c, const op_view *ov, eng_op *op)
     int32_t in_stride[ENGINE_MAX_DIMS];
     k_strides(in.dims, in.ndims, in_stride);
     for (uint32_t k = 0; k < in.ndims; k++) {
-        int32_t s0;
+        int32_t s0, st_k;
         if (st[k] == 0) {
             return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "stride 0");
         }
         ss_axis(&in, k, b, e, st[k], masks, &s0, &w->count[k]);
+        if (st[k] < -in.dims[k] || st[k] > in.dims[k]) {
+            /* a longer step takes at most one element: clamp it so that
+             * stride * in_stride stays inside int32 */
+            st_k = st[k] > 0 ? in.dims[k] : -in.dims[k];
+        } else {
+            st_k = st[k];
+        }
         w->src_base += s0 * in_stride[k];
-        w->src_step[k] = st[k] * in_stride[k];
+        w->src_step[k] = st_k * in_stride[k];
     }
     if ((r = check_out_shape(c, ov, w, (uint32_t)masks[2], &out)) != ENGINE_OK) {
         return r;
@@ -177,8 +184,11 @@ int k_prep_slice(ld_ctx *c, const op_view *ov, eng_op *op)
     int32_t in_stride[ENGINE_MAX_DIMS];
     k_strides(in.dims, in.ndims, in_stride);
     for (uint32_t k = 0; k < in.ndims; k++) {
+        if (b[k] < 0 || b[k] >= in.dims[k]) {
+            return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "slice outside the input");
+        }
         const int32_t n = sz[k] == -1 ? in.dims[k] - b[k] : sz[k];
-        if (b[k] < 0 || n < 1 || b[k] > in.dims[k] - n) {
+        if (n < 1 || b[k] > in.dims[k] - n) {
             return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "slice outside the input");
         }
         w->count[k] = n;

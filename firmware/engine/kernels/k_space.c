@@ -108,12 +108,17 @@ int k_prep_space_batch(ld_ctx *c, const op_view *ov, eng_op *op)
     p->left = sp == 2u ? pads[2] : 0;
     p->to_batch = ov->code == OP_SPACE_TO_BATCH_ND;
     const int32_t bottom = pads[1], right = sp == 2u ? pads[3] : 0;
-    int ok = p->bh >= 1 && p->bw >= 1 && p->top >= 0 && p->left >= 0 && bottom >= 0 && right >= 0;
+    /* blocks and paddings bounded so no index arithmetic can overflow */
+    int ok = p->bh >= 1 && p->bw >= 1 && p->bh <= 0xFFFF && p->bw <= 0xFFFF && p->top >= 0 && p->left >= 0 &&
+             bottom >= 0 && right >= 0 && p->top < K_MAX_SPATIAL && p->left < K_MAX_SPATIAL &&
+             bottom < K_MAX_SPATIAL && right < K_MAX_SPATIAL && p->ih < K_MAX_SPATIAL && p->iw < K_MAX_SPATIAL &&
+             p->oh < K_MAX_SPATIAL && p->ow < K_MAX_SPATIAL;
+    const int64_t blocks = (int64_t)p->bh * p->bw;
     if (ok && p->to_batch) {
-        ok = on == p->n * p->bh * p->bw && (int64_t)p->oh * p->bh == (int64_t)p->ih + p->top + bottom &&
+        ok = (int64_t)on == p->n * blocks && (int64_t)p->oh * p->bh == (int64_t)p->ih + p->top + bottom &&
              (int64_t)p->ow * p->bw == (int64_t)p->iw + p->left + right;
     } else if (ok) {
-        ok = p->n == on * p->bh * p->bw && (int64_t)p->oh == (int64_t)p->ih * p->bh - p->top - bottom &&
+        ok = (int64_t)p->n == on * blocks && (int64_t)p->oh == (int64_t)p->ih * p->bh - p->top - bottom &&
              (int64_t)p->ow == (int64_t)p->iw * p->bw - p->left - right;
         p->n = on;
     }
@@ -141,7 +146,8 @@ int k_prep_depth_space(ld_ctx *c, const op_view *ov, eng_op *op)
     const tview *sp = d2s ? &out : &in; /* the spatial (large) side */
     const tview *dp = d2s ? &in : &out;
     if (in.ndims != 4u || out.ndims != 4u || bs < 1 || sp->dims[1] % bs != 0 || sp->dims[2] % bs != 0 ||
-        dp->dims[0] != sp->dims[0] || dp->dims[1] * bs != sp->dims[1] || dp->dims[2] * bs != sp->dims[2] ||
+        dp->dims[0] != sp->dims[0] || (int64_t)dp->dims[1] * bs != sp->dims[1] ||
+        (int64_t)dp->dims[2] * bs != sp->dims[2] ||
         (int64_t)dp->dims[3] != (int64_t)sp->dims[3] * bs * bs) {
         return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "block size and shapes do not agree");
     }

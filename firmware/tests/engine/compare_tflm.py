@@ -157,13 +157,14 @@ def patched_unsupported_op(data: bytes) -> bytes:
 
 
 def patched_buffer_index(data: bytes) -> tuple[bytes, int]:
-    """Point tensor 0's buffer index past the buffer table."""
+    """Point the first tensor that stores a buffer field past the buffer table."""
     s = schema()
     m = s.Model.GetRootAs(data, 0)
-    t0 = m.Subgraphs(0).Tensors(0)
-    pos = field_pos(t0, 2)
+    sg = m.Subgraphs(0)
+    pos = next((p for p in (field_pos(sg.Tensors(i), 2) for i in range(sg.TensorsLength())) if p is not None),
+               None)
     if pos is None:
-        raise RuntimeError("tensor 0 has no buffer field")
+        raise RuntimeError("no tensor has a buffer field")
     bad = m.BuffersLength() + 7
     buf = bytearray(data)
     buf[pos:pos + 4] = struct.pack("<I", bad)
