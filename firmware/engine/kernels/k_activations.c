@@ -1,4 +1,5 @@
-/* Element-wise int8 activations: RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH.
+/* Element-wise int8 activations: RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH,
+ * HARD_SWISH.
  *
  * Each output byte is a function of the input byte alone, so for tensors of
  * 256 elements or more prepare runs TFLM's integer formula once for each of
@@ -15,6 +16,10 @@
  *   LOGISTIC    gemmlowp logistic of (x - zp_in) rescaled to Q4.27, output
  *               in 1/256 steps from -128 (the output scale is not read)
  *   TANH        gemmlowp tanh likewise, output in 1/128 steps around 0
+ *   HARD_SWISH  TFLM's int16 pipeline: x - zp_in at 2^7 finer scale, a
+ *               "reluish" factor relu6(x + 3) / 6 in Q0.15 and the rescaled
+ *               input multiplied with 16-bit multipliers (int32 multipliers
+ *               rounded to their top 16 bits), both from float quotients
  * MBQM is MultiplyByQuantizedMultiplier. */
 #include <math.h>
 
@@ -72,6 +77,49 @@ static int32_t tanh_fn(const act_q *q, int32_t x)
         return 127;
     }
     return k_clamp(q_rdbp(q_tanh(q_mul(v, q->m1, q->s1), 4), 24), -128, 127);
+}
+
+/* gemmlowp's int16 SaturatingRoundingDoublingHighMul and RoundingDivideByPOT. */
+static int32_t srdhm16(int32_t a, int32_t b)
+{
+    if (a == b && a == INT16_MIN) {
+        return INT16_MAX;
+    }
+    const int32_t ab = a * b;
+    return (int16_t)((ab + (ab >= 0 ? (1 << 14) : 1 - (1 << 14))) / (1 << 15));
+}
+
+static int32_t rdbp16(int32_t x, int e)
+{
+    const int32_t mask = (1 << e) - 1;
+    const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (int16_t)((x >> e) + ((x & mask) > threshold ? 1 : 0));
+}
+
+static int32_t sat_shl16(int32_t v, int e)
+{
+    const int32_t r = v * (1 << e);
+    return r > INT16_MAX ? INT16_MAX : (r < INT16_MIN ? INT16_MIN : r);
+}
+
+static int32_t hard_swish_fn(const act_q *q, int32_t x)
+{
+    const int32_t hires = (int16_t)((x - q->zp_in) * (1 << 7));
+    const int32_t pre_out = srdhm16(hires, q->m1);
+    int32_t relu = hires;
+    if (q->s2 > 0) {
+        relu = sat_shl16(relu, q->s2 - 1);
+    }
+    relu = srdhm16(relu, q->m2);
+    if (q->s2 > 0) {
+        relu = sat_shl16(relu, 1);
+    } else if (q->s2 < 0) {
+        relu = rdbp16(relu, -q->s2);
+    }
+    relu = (int16_t)((relu + (1 << 15)) >> 1); /* [-1, 1] in Q0.15 -> [0, 1] */
+    const int32_t pre = (int16_t)((relu * pre_out) / (1 << 15)); /* truncating doubling high mul */
+    const int32_t out = rdbp16(pre, -q->s1) + q->zp_out;
+    return k_clamp((int16_t)out, -128, 127);
 }
 
 typedef int32_t (*act_fn)(const act_q *q, int32_t x);
@@ -132,6 +180,29 @@ static int act_finish(ld_ctx *c, eng_op *op, const tview *out, act_fn fn, const 
     return ENGINE_OK;
 }
 
+/* TFLM's DownScaleInt32ToInt16Multiplier: the top 16 bits, rounded. */
+static int32_t to_q15(int32_t m)
+{
+    return m >= INT32_MAX - (1 << 15) ? INT16_MAX : (m + (1 << 15)) >> 16;
+}
+
+static int hard_swish_q(ld_ctx *c, const op_view *ov, const tview *in, const tview *out, act_q *q)
+{
+    const float hires = (1.0f / 128.0f) * in->scale;
+    const float reluish = 3.0f / 32768.0f;
+    int r;
+    if ((r = ld_multiplier(c, ov, (double)(hires / out->scale), &q->m1, &q->s1)) != ENGINE_OK ||
+        (r = ld_multiplier(c, ov, (double)(hires / reluish), &q->m2, &q->s2)) != ENGINE_OK) {
+        return r;
+    }
+    if (q->s1 > 0 || q->s1 < -15 || q->s2 < -15 || q->s2 > 15) {
+        return ld_fail_op(c, ov, ENGINE_UNSUPPORTED, "scales out of range (TFLM needs an output exponent <= 0)");
+    }
+    q->m1 = to_q15(q->m1);
+    q->m2 = to_q15(q->m2);
+    return ENGINE_OK;
+}
+
 /* LOGISTIC/TANH input rescaling: s_in * 2^27 as frexp + round, without
  * QuantizeMultiplier's 2^31 fix-up (a mantissa that rounds to 2^31 would
  * overflow in TFLM, so it is rejected here); radius as CalculateInputRadius. */
@@ -177,6 +248,11 @@ int k_prep_activation(ld_ctx *c, const op_view *ov, eng_op *op)
         q.lo = in.zero_point;
         q.hi = six > 127.0f ? 127 : (int32_t)six;
         fn = relu6_fn;
+    } else if (ov->code == OP_HARD_SWISH) {
+        if ((r = hard_swish_q(c, ov, &in, &out, &q)) != ENGINE_OK) {
+            return r;
+        }
+        fn = hard_swish_fn;
     } else {
         if (ov->code == OP_LOGISTIC && out.zero_point != -128) {
             return ld_fail_op(c, ov, ENGINE_UNSUPPORTED, "output zero point must be -128");

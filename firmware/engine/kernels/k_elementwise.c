@@ -1,5 +1,5 @@
 /* Binary element-wise int8 ops with NumPy broadcasting (up to 6-D):
- * MUL, SUB, SQUARED_DIFFERENCE, MAXIMUM, MINIMUM.
+ * MUL, SUB, SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, PRELU.
  *
  *   MUL      zp_out + MBQM((a - zp_a) * (b - zp_b), s_a * s_b / s_out),
  *            clamped to the fused activation range (multiplier in double)
@@ -10,6 +10,8 @@
  *            2 * max(s_a, s_b), the int32 difference squared, then
  *            multiplied by (2 max)^2 / (2^14 s_out); clamped to int8
  *   MAXIMUM, MINIMUM    raw comparison, no rescaling (as TFLM)
+ *   PRELU    x >= zp_a: zp_out + MBQM(x - zp_a, s_a / s_out); below:
+ *            zp_out + MBQM((x - zp_a)(alpha - zp_b), s_a s_b / s_out)
  * MBQM is MultiplyByQuantizedMultiplier. */
 #include "k_common.h"
 #include "../quant.h"
@@ -35,6 +37,11 @@ static int32_t ew_one(const ew_params *p, int32_t a, int32_t b)
         return a > b ? a : b;
     case OP_MINIMUM:
         return a < b ? a : b;
+    case OP_PRELU: {
+        const int32_t v = a + p->off_a;
+        const int32_t r = v >= 0 ? q_mul(v, p->ma, p->s_a) : q_mul(v * (b + p->off_b), p->m_out, p->s_out);
+        return k_clamp(r + p->zp_out, -128, 127);
+    }
     case OP_MUL:
         return k_clamp(p->zp_out + q_mul((a + p->off_a) * (b + p->off_b), p->m_out, p->s_out), p->lo, p->hi);
     case OP_SUB: {
@@ -103,6 +110,12 @@ static int ew_multipliers(ld_ctx *c, const op_view *ov, const tview *a, const tv
     p->off_a = -a->zero_point;
     p->off_b = -b->zero_point;
     p->zp_out = out->zero_point;
+    if (ov->code == OP_PRELU) {
+        if ((r = ld_multiplier(c, ov, (double)a->scale / (double)out->scale, &p->ma, &p->s_a)) != ENGINE_OK) {
+            return r;
+        }
+        return ld_multiplier(c, ov, (double)a->scale * (double)b->scale / (double)out->scale, &p->m_out, &p->s_out);
+    }
     if (ov->code == OP_MUL) {
         return ld_multiplier(c, ov, (double)a->scale * (double)b->scale / (double)out->scale, &p->m_out, &p->s_out);
     }

@@ -56,6 +56,8 @@ def activation_cases() -> dict:
         c[f"act_relu_{i}"] = m_unary(OP.RELU, in_q=(sc, zp))
         c[f"act_relu_same_q_{i}"] = m_unary(OP.RELU, in_q=(sc, zp), out_q=(sc, zp))
         c[f"act_relu6_{i}"] = m_unary(OP.RELU6, in_q=(sc, zp), out_q=(sc, zp))
+        c[f"act_hard_swish_{i}"] = m_unary(OP.HARD_SWISH, in_q=(sc, zp),
+                                           out_q=([0.02, 0.05, 0.01, 0.2, 0.003][i], [-30, 0, -128, 5, 127][i]))
         c[f"act_leaky_{i}"] = m_unary(OP.LEAKY_RELU, BO.LeakyReluOptions, leaky([0.2, 0.01, 0.5, 0.0, 1.5][i]),
                                       in_q=(sc, zp))
     return c
@@ -164,6 +166,9 @@ def elementwise_cases() -> dict:
     for act in (1, 2, 3):
         c[f"ew_mul_act{act}"] = m_binary(OP.MUL, (2, 5, 6), (2, 5, 6), act)
         c[f"ew_sub_act{act}"] = m_binary(OP.SUB, (2, 5, 6), (1, 6), act)
+    for i, (sa, sb) in enumerate([((1, 4, 5, 6), (1, 1, 6)), ((2, 3, 4), (2, 3, 4)), ((1, 3, 3, 2), (1,))]):
+        c[f"ew_prelu_{i}"] = m_binary(OP.PRELU, sa, sb, const_b=True, qa=(0.05, [3, -128, 127][i]),
+                                      qb=(0.01, [0, -50, 20][i]))
     c["ew_mul_big_scale"] = m_binary(OP.MUL, (3, 7), (3, 7), qa=(0.5, 0), qb=(0.7, 3), qo=(0.01, -3))
     c["ew_sqdiff_small_out"] = m_binary(OP.SQUARED_DIFFERENCE, (3, 7), (3, 7), qa=(0.01, 5), qb=(0.02, -9),
                                         qo=(0.0001, -128))
