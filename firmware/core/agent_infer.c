@@ -1,9 +1,59 @@
-/* INPUT and INFER. */
+/* INPUT and INFER.
+ *
+ * A model may have several inputs and outputs. On the wire they are one
+ * byte string each way: the INPUT offsets and the inline INFER input address
+ * the concatenation of all model inputs in order, and the OUTPUT frames carry
+ * the concatenation of all outputs in order (the host splits them using the
+ * model's tensor specs). With one input and one output this is exactly the
+ * tensor's bytes. */
 #include <string.h>
 
 #include "agent_internal.h"
 #include "bytes.h"
 #include "port.h"
+
+static uint32_t total_bytes(int outputs)
+{
+    uint32_t n = 0;
+    uint8_t count = outputs ? engine_output_count() : engine_input_count();
+    for (uint8_t i = 0; i < count; i++)
+        n += outputs ? engine_output_info_at(i)->bytes : engine_input_info_at(i)->bytes;
+    return n;
+}
+
+/* Copy n bytes to offset off of the concatenated inputs (range checked by
+ * the caller). */
+static void write_inputs(uint32_t off, const uint8_t *src, uint32_t n)
+{
+    for (uint8_t i = 0; i < engine_input_count() && n; i++) {
+        uint32_t size = engine_input_info_at(i)->bytes;
+        if (off >= size) {
+            off -= size;
+            continue;
+        }
+        uint32_t k = size - off < n ? size - off : n;
+        memcpy(engine_input_buffer_at(i) + off, src, k);
+        src += k;
+        n -= k;
+        off = 0;
+    }
+}
+
+/* Append bytes [off, off + n) of the concatenated outputs to the frame. */
+static void tx_outputs(tf_tx *t, uint32_t off, uint32_t n)
+{
+    for (uint8_t i = 0; i < engine_output_count() && n; i++) {
+        uint32_t size = engine_output_info_at(i)->bytes;
+        if (off >= size) {
+            off -= size;
+            continue;
+        }
+        uint32_t k = size - off < n ? size - off : n;
+        tx_bytes(t, engine_output_buffer_at(i) + off, k);
+        n -= k;
+        off = 0;
+    }
+}
 
 void h_input(tf_agent *a, const tf_frame *f)
 {
@@ -13,7 +63,7 @@ void h_input(tf_agent *a, const tf_frame *f)
         agent_send_error(a, f->seq, TF_E_NO_MODEL, "INPUT without a model");
         return;
     }
-    uint32_t size = engine_input_info()->bytes;
+    uint32_t size = total_bytes(0);
     if (off > size || n > size - off) {
         agent_errorf(a, f->seq, TF_E_BAD_ARG,
                      "input [%u, +%u) outside tensor of %u bytes", off, n,
@@ -21,7 +71,7 @@ void h_input(tf_agent *a, const tf_frame *f)
         return;
     }
     if (n)
-        memcpy(engine_input_buffer() + off, f->payload + 4, n);
+        write_inputs(off, f->payload + 4, n);
     tx_begin(&a->tx, TF_RESPONSE(TF_INPUT), f->seq);
     tx_u32(&a->tx, off);
     tx_send(&a->tx, port_uart_write);
@@ -29,14 +79,13 @@ void h_input(tf_agent *a, const tf_frame *f)
 
 static void send_output(tf_agent *a, uint16_t seq)
 {
-    const uint8_t *out = engine_output_buffer();
-    uint32_t size = engine_output_info()->bytes;
+    uint32_t size = total_bytes(1);
     const uint32_t step = TF_MAX_PAYLOAD - 4;
     for (uint32_t off = 0; off < size; off += step) {
         uint32_t n = size - off < step ? size - off : step;
         tx_begin(&a->tx, TF_RESPONSE(TF_OUTPUT), seq);
         tx_u32(&a->tx, off);
-        tx_bytes(&a->tx, out + off, n);
+        tx_outputs(&a->tx, off, n);
         tx_send(&a->tx, port_uart_write);
     }
 }
@@ -48,7 +97,7 @@ static void send_result(tf_agent *a, uint16_t seq, uint64_t ticks,
     tx_begin(t, TF_RESPONSE(TF_INFER), seq);
     tx_u16(t, 0);
     tx_u64(t, ticks);
-    tx_u32(t, engine_output_info()->bytes);
+    tx_u32(t, total_bytes(1));
     tx_u16(t, n_profile);
     for (uint16_t i = 0; i < n_profile; i++) {
         const engine_op_profile *p = &a->profile[i];
@@ -72,13 +121,13 @@ void h_infer(tf_agent *a, const tf_frame *f)
      * saves the INPUT frame and its acknowledgement. */
     uint32_t inline_len = f->len - 1u;
     if (inline_len) {
-        if (inline_len > engine_input_info()->bytes) {
+        if (inline_len > total_bytes(0)) {
             agent_errorf(a, f->seq, TF_E_BAD_ARG,
                          "inline input of %u bytes exceeds tensor of %u bytes",
-                         inline_len, engine_input_info()->bytes);
+                         inline_len, total_bytes(0));
             return;
         }
-        memcpy(engine_input_buffer(), f->payload + 1, inline_len);
+        write_inputs(0, f->payload + 1, inline_len);
     }
     memset(&a->err, 0, sizeof a->err);
 

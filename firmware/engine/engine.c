@@ -41,37 +41,53 @@ typedef struct {
     uint16_t last;   /* last consuming op */
     uint16_t root;   /* tensor whose memory this one uses (itself unless aliased) */
     uint16_t plan;   /* index into the planner's buffer list */
+    uint8_t is_input;
 } tlife;
 
 static struct {
     int loaded;
     uint16_t n_ops;
+    uint8_t n_in, n_out;
     size_t arena_used;
     const eng_op *ops;
     uint8_t **tdata; /* per tensor: data pointer (model or arena), NULL if unused */
-    uint16_t in_t, out_t;
-    engine_tensor_info in_info, out_info;
+    const uint16_t *io_t;            /* n_in input tensors, then n_out output tensors */
+    const engine_tensor_info *io_info; /* same order */
 } g;
 
 typedef int (*prep_fn)(ld_ctx *c, const op_view *ov, eng_op *op);
 
-static prep_fn find_kernel(uint32_t code)
+/* The op table, from ops.def. A build with OPS="..." (engine.mk) defines
+ * TF_OPS_SELECTED and TF_OP_<NAME> as 0 or 1 for every entry; an entry
+ * compiled out keeps its code but no prepare function, so the kernel is not
+ * referenced (--gc-sections drops it) and the loader can say it is missing
+ * from this build rather than unknown to the engine. */
+#ifdef TF_OPS_SELECTED
+#define OP_BUILT(name) TF_OP_##name
+#else
+#define OP_BUILT(name) 1
+#endif
+
+typedef struct {
+    uint8_t code;
+    prep_fn prep;
+} op_entry;
+
+static const op_entry k_op_table[] = {
+#define OP(name, code, prep, types) {code, OP_BUILT(name) ? prep : NULL},
+#include "ops.def"
+#undef OP
+};
+
+/* Returns the entry for a builtin code, or NULL when the engine has no kernel. */
+static const op_entry *find_op(uint32_t code)
 {
-    switch (code) {
-    case OP_ADD: return k_prep_add;
-    case OP_AVERAGE_POOL_2D: return k_prep_pool;
-    case OP_MAX_POOL_2D: return k_prep_pool;
-    case OP_CONV_2D: return k_prep_conv;
-    case OP_DEPTHWISE_CONV_2D: return k_prep_dwconv;
-    case OP_FULLY_CONNECTED: return k_prep_fc;
-    case OP_SOFTMAX: return k_prep_softmax;
-    case OP_RESHAPE: return k_prep_reshape;
-    case OP_SQUEEZE: return k_prep_reshape;
-    case OP_EXPAND_DIMS: return k_prep_reshape;
-    case OP_QUANTIZE: return k_prep_quantize;
-    case OP_DEQUANTIZE: return k_prep_dequantize;
-    default: return NULL;
+    for (size_t i = 0; i < sizeof k_op_table / sizeof k_op_table[0]; i++) {
+        if (k_op_table[i].code == code) {
+            return &k_op_table[i];
+        }
     }
+    return NULL;
 }
 
 static void *scratch_alloc(ld_ctx *c, size_t bytes)
@@ -129,64 +145,119 @@ static int read_op(ld_ctx *c, const fb_vec *ops, const fb_vec *codes, uint32_t i
     }
     ov->code = (uint32_t)code;
     ov->name = eng_op_name(ov->code);
-    if (find_kernel(ov->code) == NULL) {
+    const op_entry *e = find_op(ov->code);
+    if (e == NULL) {
         return eng_fail(c->err, ENGINE_UNSUPPORTED, "operator %u: unsupported op %s (builtin %u)", (unsigned)i,
                         ov->name, (unsigned)ov->code);
+    }
+    if (e->prep == NULL) {
+        return eng_fail(c->err, ENGINE_UNSUPPORTED, "operator %u: op %s (builtin %u) not built into this agent",
+                        (unsigned)i, ov->name, (unsigned)ov->code);
     }
     int r = fb_subtable(&c->fb, &op, OP_OPTIONS, &ov->opts);
     if (r == FB_BAD) {
         return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "options out of bounds");
     }
     ov->has_opts = r == FB_OK;
-    if (ins.n > ENG_MAX_OP_INPUTS || outs.n != 1u) {
+    if (ins.n > ENG_MAX_OP_IO || outs.n < 1u || outs.n > ENG_MAX_OP_IO) {
         return eng_fail(c->err, ENGINE_UNSUPPORTED, "operator %u (%s): %u inputs and %u outputs not supported",
                         (unsigned)i, ov->name, (unsigned)ins.n, (unsigned)outs.n);
     }
     ov->n_in = ins.n;
-    for (uint32_t k = 0; k < ENG_MAX_OP_INPUTS; k++) {
-        ov->in[k] = k < ins.n ? fb_rd_i32(&c->fb, ins.pos + 4u * k) : -1;
-        if (ov->in[k] < -1 || ov->in[k] >= (int32_t)c->tensors.n) {
+    ov->n_out = outs.n;
+    ov->ins = ins;
+    ov->outs = outs;
+    for (uint32_t k = 0; k < ins.n; k++) {
+        int32_t t = fb_rd_i32(&c->fb, ins.pos + 4u * k);
+        if (t < -1 || t >= (int32_t)c->tensors.n) {
             return eng_fail(c->err, ENGINE_MODEL_INVALID, "operator %u (%s): input tensor %d out of range",
-                            (unsigned)i, ov->name, (int)ov->in[k]);
+                            (unsigned)i, ov->name, (int)t);
         }
     }
-    ov->out = fb_rd_i32(&c->fb, outs.pos);
-    if (ov->out < 0 || ov->out >= (int32_t)c->tensors.n) {
-        return eng_fail(c->err, ENGINE_MODEL_INVALID, "operator %u (%s): output tensor %d out of range", (unsigned)i,
-                        ov->name, (int)ov->out);
+    for (uint32_t k = 0; k < outs.n; k++) {
+        int32_t t = fb_rd_i32(&c->fb, outs.pos + 4u * k);
+        if (t < 0 || t >= (int32_t)c->tensors.n) {
+            return eng_fail(c->err, ENGINE_MODEL_INVALID, "operator %u (%s): output tensor %d out of range",
+                            (unsigned)i, ov->name, (int)t);
+        }
     }
+    for (uint32_t k = 0; k < ENG_MAX_OP_INPUTS; k++) {
+        ov->in[k] = k < ins.n ? fb_rd_i32(&c->fb, ins.pos + 4u * k) : -1;
+    }
+    ov->out = fb_rd_i32(&c->fb, outs.pos);
     return ENGINE_OK;
+}
+
+int32_t ld_op_in(const ld_ctx *c, const op_view *ov, uint32_t k)
+{
+    return k < ov->n_in ? fb_rd_i32(&c->fb, ov->ins.pos + 4u * k) : -1;
+}
+
+int32_t ld_op_out(const ld_ctx *c, const op_view *ov, uint32_t k)
+{
+    return k < ov->n_out ? fb_rd_i32(&c->fb, ov->outs.pos + 4u * k) : -1;
 }
 
 /* Record op i's tensor uses in the lifetime table. */
 static int track_lifetimes(ld_ctx *c, const op_view *ov, const eng_op *op, tlife *life)
 {
-    for (uint32_t k = 0; k < ENG_MAX_OP_INPUTS; k++) {
-        uint16_t t = op->in[k];
+    const uint32_t n_in = op->xio != NULL ? op->n_in : ENG_MAX_OP_INPUTS;
+    for (uint32_t k = 0; k < n_in; k++) {
+        uint16_t t = eng_in(op, k);
         if (t == ENG_NO_TENSOR || g.tdata[t] != NULL) {
             continue; /* absent or constant */
         }
-        if (life[t].first == NO_OP && t != g.in_t) {
+        if (life[t].first == NO_OP && !life[t].is_input) {
             return eng_fail(c->err, ENGINE_MODEL_INVALID, "operator %u (%s): tensor %u is read before it is written",
                             (unsigned)ov->index, ov->name, (unsigned)t);
         }
         life[t].last = (uint16_t)ov->index;
     }
-    uint16_t o = op->out;
-    if (g.tdata[o] != NULL || o == g.in_t || life[o].first != NO_OP) {
-        return eng_fail(c->err, ENGINE_MODEL_INVALID,
-                        "operator %u (%s): output tensor %u is constant, the model input or written twice",
-                        (unsigned)ov->index, ov->name, (unsigned)o);
+    for (uint32_t k = 0; k < op->n_out; k++) {
+        uint16_t o = eng_out(op, k);
+        if (g.tdata[o] != NULL || life[o].is_input || life[o].first != NO_OP) {
+            return eng_fail(c->err, ENGINE_MODEL_INVALID,
+                            "operator %u (%s): output tensor %u is constant, a model input or written twice",
+                            (unsigned)ov->index, ov->name, (unsigned)o);
+        }
+        life[o].first = (uint16_t)ov->index;
+        life[o].last = (uint16_t)ov->index;
     }
-    life[o].first = (uint16_t)ov->index;
-    life[o].last = (uint16_t)ov->index;
     if (op->alias) {
-        uint16_t src = op->in[0];
+        uint16_t src = op->in[0], o = op->out;
         if (g.tdata[src] != NULL) {
             g.tdata[o] = g.tdata[src]; /* a reshaped constant: read in place */
         }
         life[o].root = life[src].root;
     }
+    return ENGINE_OK;
+}
+
+/* Copy the operator's tensor lists; ops with many inputs or several outputs
+ * get their full list in the arena (eng_op.xio). */
+static int op_tensors(ld_ctx *c, const op_view *ov, eng_op *op)
+{
+    op->n_in = (uint8_t)ov->n_in;
+    op->n_out = (uint8_t)ov->n_out;
+    for (uint32_t k = 0; k < ENG_MAX_OP_INPUTS; k++) {
+        op->in[k] = ov->in[k] < 0 ? (uint16_t)ENG_NO_TENSOR : (uint16_t)ov->in[k];
+    }
+    op->out = (uint16_t)ov->out;
+    if (ov->n_in <= ENG_MAX_OP_INPUTS && ov->n_out == 1u) {
+        return ENGINE_OK;
+    }
+    uint16_t *xio = ld_alloc(c, (ov->n_in + ov->n_out) * sizeof(uint16_t));
+    if (xio == NULL) {
+        return ENGINE_ARENA_TOO_SMALL;
+    }
+    for (uint32_t k = 0; k < ov->n_in; k++) {
+        int32_t t = ld_op_in(c, ov, k);
+        xio[k] = t < 0 ? (uint16_t)ENG_NO_TENSOR : (uint16_t)t;
+    }
+    for (uint32_t k = 0; k < ov->n_out; k++) {
+        xio[ov->n_in + k] = (uint16_t)ld_op_out(c, ov, k);
+    }
+    op->xio = xio;
     return ENGINE_OK;
 }
 
@@ -200,11 +271,7 @@ static int prepare_ops(ld_ctx *c, const fb_vec *ops, const fb_vec *codes, eng_op
         }
         eng_op *op = &table[i];
         op->builtin = (uint8_t)ov.code;
-        for (uint32_t k = 0; k < ENG_MAX_OP_INPUTS; k++) {
-            op->in[k] = ov.in[k] < 0 ? (uint16_t)ENG_NO_TENSOR : (uint16_t)ov.in[k];
-        }
-        op->out = (uint16_t)ov.out;
-        if ((r = find_kernel(ov.code)(c, &ov, op)) != ENGINE_OK) {
+        if ((r = op_tensors(c, &ov, op)) != ENGINE_OK || (r = find_op(ov.code)->prep(c, &ov, op)) != ENGINE_OK) {
             return r;
         }
         if ((r = track_lifetimes(c, &ov, op, life)) != ENGINE_OK) {
@@ -227,6 +294,7 @@ static int validate_tensors(ld_ctx *c, tlife *life)
         life[t].first = NO_OP;
         life[t].last = 0;
         life[t].root = (uint16_t)t;
+        life[t].is_input = 0;
     }
     return ENGINE_OK;
 }
@@ -247,22 +315,81 @@ static int io_info(ld_ctx *c, uint16_t t, engine_tensor_info *info)
     return ENGINE_OK;
 }
 
-static int read_io(ld_ctx *c, const fb_table *sg, unsigned field, const char *what, uint16_t *t)
+/* Read the subgraph's input (or output) list into *list (arena metadata). */
+static int read_io(ld_ctx *c, const fb_table *sg, unsigned field, const char *what, uint16_t *list, uint8_t *n)
 {
     fb_vec v;
     if (fb_vector(&c->fb, sg, field, 4u, &v) == FB_BAD) {
         return fail_model(c, "subgraph input/output list out of bounds");
     }
-    if (v.n != 1u) {
-        return eng_fail(c->err, ENGINE_UNSUPPORTED, "model has %u %ss (the engine supports exactly 1)", (unsigned)v.n,
-                        what);
+    if (v.n < 1u || v.n > ENG_MAX_MODEL_IO) {
+        return eng_fail(c->err, v.n < 1u ? ENGINE_MODEL_INVALID : ENGINE_UNSUPPORTED,
+                        "model has %u %ss (the engine supports 1 to %u)", (unsigned)v.n, what,
+                        (unsigned)ENG_MAX_MODEL_IO);
     }
-    int32_t idx = fb_rd_i32(&c->fb, v.pos);
-    if (idx < 0 || idx >= (int32_t)c->tensors.n) {
-        return eng_fail(c->err, ENGINE_MODEL_INVALID, "%s tensor %d out of range (subgraph has %u tensors)", what,
-                        (int)idx, (unsigned)c->tensors.n);
+    for (uint32_t k = 0; k < v.n; k++) {
+        int32_t idx = fb_rd_i32(&c->fb, v.pos + 4u * k);
+        if (idx < 0 || idx >= (int32_t)c->tensors.n) {
+            return eng_fail(c->err, ENGINE_MODEL_INVALID, "%s tensor %d out of range (subgraph has %u tensors)",
+                            what, (int)idx, (unsigned)c->tensors.n);
+        }
+        list[k] = (uint16_t)idx;
     }
-    *t = (uint16_t)idx;
+    *n = (uint8_t)v.n;
+    return ENGINE_OK;
+}
+
+static int read_model_io(ld_ctx *c, const fb_table *sg)
+{
+    uint16_t *io = ld_alloc(c, 2u * ENG_MAX_MODEL_IO * sizeof(uint16_t));
+    if (io == NULL) {
+        return ENGINE_ARENA_TOO_SMALL;
+    }
+    int r = read_io(c, sg, SG_INPUTS, "input", io, &g.n_in);
+    if (r != ENGINE_OK) {
+        return r;
+    }
+    r = read_io(c, sg, SG_OUTPUTS, "output", io + g.n_in, &g.n_out);
+    /* give back the unused tail of the list (it was the last allocation) */
+    c->lo = (size_t)((uint8_t *)(io + g.n_in + g.n_out) - c->arena);
+    g.io_t = io;
+    return r;
+}
+
+/* Model inputs must be distinct, non-constant tensors; every output must be
+ * written by an operator (or be an input). */
+static int check_model_io(ld_ctx *c, tlife *life, int after_ops)
+{
+    for (uint32_t k = 0; k < g.n_in && !after_ops; k++) {
+        uint16_t t = g.io_t[k];
+        if (g.tdata[t] != NULL || life[t].is_input) {
+            return fail_model(c, "a model input is a constant tensor or listed twice");
+        }
+        life[t].is_input = 1;
+    }
+    for (uint32_t k = 0; k < g.n_out && after_ops; k++) {
+        uint16_t t = g.io_t[g.n_in + k];
+        if (g.tdata[t] == NULL && life[t].first == NO_OP && !life[t].is_input) {
+            return fail_model(c, "a model output is never written");
+        }
+    }
+    return ENGINE_OK;
+}
+
+static int fill_io_info(ld_ctx *c)
+{
+    const uint32_t n = (uint32_t)g.n_in + g.n_out;
+    engine_tensor_info *info = ld_alloc(c, n * sizeof(engine_tensor_info));
+    if (info == NULL) {
+        return ENGINE_ARENA_TOO_SMALL;
+    }
+    for (uint32_t k = 0; k < n; k++) {
+        int r = io_info(c, g.io_t[k], &info[k]);
+        if (r != ENGINE_OK) {
+            return r;
+        }
+    }
+    g.io_info = info;
     return ENGINE_OK;
 }
 
@@ -273,11 +400,15 @@ static int plan_arena(ld_ctx *c, tlife *life, uint16_t n_ops)
     uint16_t n_t = (uint16_t)c->tensors.n;
     uint16_t n_buf = 0;
     uint64_t sum = 0;
-    life[g.in_t].first = 0;
+    for (uint32_t k = 0; k < g.n_in; k++) {
+        life[g.io_t[k]].first = 0;
 #if ENGINE_PRESERVE_INPUT
-    life[g.in_t].last = (uint16_t)(n_ops - 1u);
+        life[g.io_t[k]].last = (uint16_t)(n_ops - 1u);
 #endif
-    life[g.out_t].last = (uint16_t)(n_ops - 1u);
+    }
+    for (uint32_t k = 0; k < g.n_out; k++) {
+        life[g.io_t[g.n_in + k]].last = (uint16_t)(n_ops - 1u);
+    }
     /* Aliases extend their root's lifetime. */
     for (uint16_t t = 0; t < n_t; t++) {
         tlife *r = &life[life[t].root];
@@ -359,8 +490,7 @@ static int load_graph(ld_ctx *c)
                         (unsigned)c->tensors.n, (unsigned)ops.n, (unsigned)ENG_MAX_TENSORS, (unsigned)ENG_MAX_OPS);
     }
     int r;
-    if ((r = read_io(c, &sg, SG_INPUTS, "input", &g.in_t)) != ENGINE_OK ||
-        (r = read_io(c, &sg, SG_OUTPUTS, "output", &g.out_t)) != ENGINE_OK) {
+    if ((r = read_model_io(c, &sg)) != ENGINE_OK) {
         return r;
     }
     eng_op *table = ld_alloc(c, ops.n * sizeof(eng_op));
@@ -372,16 +502,8 @@ static int load_graph(ld_ctx *c)
     if ((r = validate_tensors(c, life)) != ENGINE_OK) {
         return r;
     }
-    if (g.tdata[g.in_t] != NULL) {
-        return fail_model(c, "the model input is a constant tensor");
-    }
-    if ((r = prepare_ops(c, &ops, &codes, table, life)) != ENGINE_OK) {
-        return r;
-    }
-    if (g.tdata[g.out_t] == NULL && life[g.out_t].first == NO_OP && g.out_t != g.in_t) {
-        return fail_model(c, "the model output is never written");
-    }
-    if ((r = io_info(c, g.in_t, &g.in_info)) != ENGINE_OK || (r = io_info(c, g.out_t, &g.out_info)) != ENGINE_OK) {
+    if ((r = check_model_io(c, life, 0)) != ENGINE_OK || (r = prepare_ops(c, &ops, &codes, table, life)) != ENGINE_OK ||
+        (r = check_model_io(c, life, 1)) != ENGINE_OK || (r = fill_io_info(c)) != ENGINE_OK) {
         return r;
     }
     g.ops = table;
@@ -441,24 +563,54 @@ size_t engine_arena_used(void)
     return g.loaded ? g.arena_used : 0u;
 }
 
+uint8_t engine_input_count(void)
+{
+    return g.loaded ? g.n_in : 0u;
+}
+
+uint8_t engine_output_count(void)
+{
+    return g.loaded ? g.n_out : 0u;
+}
+
+const engine_tensor_info *engine_input_info_at(uint8_t i)
+{
+    return g.loaded && i < g.n_in ? &g.io_info[i] : NULL;
+}
+
+const engine_tensor_info *engine_output_info_at(uint8_t i)
+{
+    return g.loaded && i < g.n_out ? &g.io_info[g.n_in + i] : NULL;
+}
+
+uint8_t *engine_input_buffer_at(uint8_t i)
+{
+    return g.loaded && i < g.n_in ? g.tdata[g.io_t[i]] : NULL;
+}
+
+const uint8_t *engine_output_buffer_at(uint8_t i)
+{
+    return g.loaded && i < g.n_out ? g.tdata[g.io_t[g.n_in + i]] : NULL;
+}
+
 const engine_tensor_info *engine_input_info(void)
 {
-    return g.loaded ? &g.in_info : NULL;
+    return engine_input_info_at(0);
 }
 
 const engine_tensor_info *engine_output_info(void)
 {
-    return g.loaded ? &g.out_info : NULL;
+    return engine_output_info_at(0);
 }
 
 uint8_t *engine_input_buffer(void)
 {
-    return g.loaded ? g.tdata[g.in_t] : NULL;
+    return engine_input_buffer_at(0);
 }
 
 const uint8_t *engine_output_buffer(void)
 {
-    return g.loaded ? g.tdata[g.out_t] : NULL;
+    return engine_output_buffer_at(0);
 }
 
 int engine_invoke(engine_clock_fn now, engine_op_profile *profile, uint16_t max_profile, uint16_t *n_profile,

@@ -58,6 +58,14 @@ void engine_unload(void);
 int engine_loaded(void);
 uint16_t engine_op_count(void);
 size_t engine_arena_used(void);
+/* Models may have several inputs and outputs (subgraph order). The
+ * single-tensor functions below are index 0. */
+uint8_t engine_input_count(void);
+uint8_t engine_output_count(void);
+const engine_tensor_info *engine_input_info_at(uint8_t i);  /* NULL if i >= count */
+const engine_tensor_info *engine_output_info_at(uint8_t i);
+uint8_t *engine_input_buffer_at(uint8_t i);
+const uint8_t *engine_output_buffer_at(uint8_t i);
 const engine_tensor_info *engine_input_info(void);
 const engine_tensor_info *engine_output_info(void);
 uint8_t *engine_input_buffer(void);        /* input_info()->bytes writable */

@@ -13,26 +13,19 @@
 #define ENG_MAX_TENSORS 4096u
 #define ENG_MAX_OPS 4096u
 #define ENG_NO_TENSOR 0xFFFFu
-#define ENG_MAX_OP_INPUTS 3u
+#define ENG_MAX_OP_INPUTS 3u  /* inputs kept inline in eng_op.in[] */
+#define ENG_MAX_OP_IO 255u    /* inputs (and outputs) per operator, through eng_op.xio */
+#define ENG_MAX_MODEL_IO 64u  /* model inputs (and outputs) */
 
 /* TFLite TensorType codes the engine knows. */
-enum { T_FLOAT32 = 0, T_INT32 = 2, T_INT16 = 7, T_INT8 = 9 };
+enum { T_FLOAT32 = 0, T_INT32 = 2, T_INT64 = 4, T_BOOL = 6, T_INT16 = 7, T_INT8 = 9 };
 
-/* TFLite BuiltinOperator codes the engine runs. */
+/* TFLite BuiltinOperator codes the engine runs (OP_<NAME>), from ops.def. */
 enum {
-    OP_ADD = 0,
-    OP_AVERAGE_POOL_2D = 1,
-    OP_CONV_2D = 3,
-    OP_DEPTHWISE_CONV_2D = 4,
-    OP_DEQUANTIZE = 6,
-    OP_FULLY_CONNECTED = 9,
-    OP_MAX_POOL_2D = 17,
-    OP_RESHAPE = 22,
-    OP_SOFTMAX = 25,
+#define OP(name, code, prep, types) OP_##name = code,
+#include "ops.def"
+#undef OP
     OP_CUSTOM = 32,
-    OP_SQUEEZE = 43,
-    OP_EXPAND_DIMS = 70,
-    OP_QUANTIZE = 114,
 };
 
 /* A tensor as described by the model, validated (load time only). */
@@ -59,10 +52,12 @@ typedef struct {
     const char *name;
     fb_table opts; /* builtin options table */
     int has_opts;
-    uint32_t n_in;
-    int32_t in[ENG_MAX_OP_INPUTS]; /* -1: optional input absent */
-    int32_t out;
+    uint32_t n_in, n_out;
+    int32_t in[ENG_MAX_OP_INPUTS]; /* the first inputs; -1: optional input absent */
+    int32_t out;                   /* the first output */
+    fb_vec ins, outs;              /* all of them (indices checked by the loader) */
 } op_view;
+
 
 struct eng_op;
 /* Kernel entry: reads inputs and writes the output through the tensor data
@@ -73,11 +68,27 @@ typedef int (*eng_eval_fn)(const struct eng_op *op, uint8_t *const *tdata);
 typedef struct eng_op {
     eng_eval_fn eval;
     const void *params; /* kernel-specific, in the arena */
+    const uint16_t *xio; /* NULL, or all n_in inputs then all n_out outputs */
     uint16_t in[ENG_MAX_OP_INPUTS];
     uint16_t out;
     uint8_t builtin;
     uint8_t alias; /* output shares input 0's memory (reshape-like ops) */
+    uint8_t n_in, n_out;
 } eng_op;
+
+/* Tensor of input k / output k of a prepared operator (ENG_NO_TENSOR when an
+ * optional input is absent or not read). Ops with more than
+ * ENG_MAX_OP_INPUTS inputs or more than one output keep the full list in
+ * xio; all others only the inline fields. */
+static inline uint16_t eng_in(const eng_op *op, uint32_t k)
+{
+    return op->xio != NULL ? op->xio[k] : op->in[k];
+}
+
+static inline uint16_t eng_out(const eng_op *op, uint32_t k)
+{
+    return op->xio != NULL ? op->xio[op->n_in + k] : op->out;
+}
 
 /* Loader context. */
 typedef struct {
@@ -91,6 +102,10 @@ typedef struct {
     uint32_t scratch;  /* run-time scratch bytes kernels asked for (the largest request) */
     engine_error *err;
 } ld_ctx;
+
+/* Input k < n_in and output k < n_out of an operator (-1: absent input). */
+int32_t ld_op_in(const ld_ctx *c, const op_view *ov, uint32_t k);
+int32_t ld_op_out(const ld_ctx *c, const op_view *ov, uint32_t k);
 
 /* Bump allocation of metadata (8-byte aligned); NULL with err set when the
  * arena is exhausted. */
@@ -110,16 +125,10 @@ int ld_multiplier(ld_ctx *c, const op_view *ov, double m, int32_t *qm, int *shif
 float ld_scale(const ld_ctx *c, const tview *t, uint32_t i);
 
 /* Kernel preparation: validate the operator, fill op (eval, params, tensor
- * indices). Defined in the k_*.c files. */
-int k_prep_conv(ld_ctx *c, const op_view *ov, eng_op *op);
-int k_prep_dwconv(ld_ctx *c, const op_view *ov, eng_op *op);
-int k_prep_fc(ld_ctx *c, const op_view *ov, eng_op *op);
-int k_prep_pool(ld_ctx *c, const op_view *ov, eng_op *op);
-int k_prep_add(ld_ctx *c, const op_view *ov, eng_op *op);
-int k_prep_softmax(ld_ctx *c, const op_view *ov, eng_op *op);
-int k_prep_reshape(ld_ctx *c, const op_view *ov, eng_op *op);
-int k_prep_quantize(ld_ctx *c, const op_view *ov, eng_op *op);
-int k_prep_dequantize(ld_ctx *c, const op_view *ov, eng_op *op);
+ * indices). Defined in the k_*.c files, listed in ops.def. */
+#define OP(name, code, prep, types) int prep(ld_ctx *c, const op_view *ov, eng_op *op);
+#include "ops.def"
+#undef OP
 
 /* TFLite padding arithmetic (Padding: 0 SAME, 1 VALID). Returns the output
  * size, or -1 for an invalid combination; *pad gets the leading padding. */

@@ -33,6 +33,8 @@ void *ld_alloc(ld_ctx *c, size_t bytes)
 static uint32_t type_size(uint8_t type)
 {
     switch (type) {
+    case T_INT64:
+        return 8u;
     case T_FLOAT32:
     case T_INT32:
         return 4u;

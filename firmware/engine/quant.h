@@ -77,6 +77,18 @@ int q_quantize_multiplier(double m, int32_t *qm, int *shift);
 int q_activation_range(uint8_t act, float scale, int32_t zero_point, int32_t qmin, int32_t qmax,
                        int32_t *act_min, int32_t *act_max);
 
+/* gemmlowp fixed point (raw int32 values, "Qm" = m integer bits):
+ * SaturatingRoundingMultiplyByPOT with exponent e > 0; exp_on_negative_values
+ * for a <= 0 in Q(int_bits), int_bits <= 5, result Q0.31;
+ * one_over_one_plus_x_for_x_in_0_1 and one_minus_x_over_one_plus_x_for_x_in_0_1
+ * (Q0.31 in and out); logistic and tanh of a Q(int_bits) value, Q0.31 out. */
+int32_t q_sat_shl(int32_t x, int e);
+int32_t q_exp_negative(int32_t a, int int_bits);
+int32_t q_one_over_one_plus(int32_t a);
+int32_t q_one_minus_over_one_plus(int32_t a);
+int32_t q_logistic(int32_t a, int int_bits);
+int32_t q_tanh(int32_t a, int int_bits);
+
 /* A float that is finite and > 0 (scales). */
 int q_scale_ok(float s);
 

@@ -62,6 +62,50 @@ def test_single_op_models_nobody_trained(engine_run: str) -> None:
         assert result["bit_exact"] == result["inputs"], result
 
 
+def test_generated_op_fixtures_bit_exact(engine_run: str) -> None:
+    """fixtures/ops: gen_op_models.py sweeps (every supported op, edge zero points,
+    broadcasting, axes, multi-input/output); all inputs and outputs bit for bit."""
+    models = sorted(str(p) for p in (FIXTURES / "ops").glob("*.tflite"))
+    assert len(models) >= 150
+    results = compare(engine_run, "--skip-malformed", "--inputs", "10", *models)
+    assert len(results) == len(models)
+    for result in results:
+        assert result["engine_status"] == 0, result
+        assert result["bit_exact"] == result["inputs"] == 12, result
+
+
+def test_generated_op_fixtures_match_generator(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The committed fixtures are what gen_op_models.py builds (seed 99)."""
+    sys.path.insert(0, str(ENGINE_TESTS))
+    import gen_op_models  # type: ignore  # noqa: PLC0415
+
+    fresh = {p.name: p.read_bytes() for p in gen_op_models.generate(tmp_path, 99)}
+    committed = {p.name: p.read_bytes() for p in (FIXTURES / "ops").glob("*.tflite")}
+    assert fresh == committed
+
+
+def test_keras_models_bit_exact(engine_run: str) -> None:
+    """fixtures/keras: converter output of typical Keras models (GAP head, dynamic-batch
+    Flatten, sigmoid/tanh, gated branches, ZeroPadding2D, Conv1D incl. dilated,
+    unrolled GRU/LSTM, two inputs and two outputs); arena no larger than TFLM's."""
+    models = sorted(str(p) for p in (FIXTURES / "keras").glob("*.tflite"))
+    assert len(models) >= 10
+    results = compare(engine_run, "--skip-malformed", *models)
+    for result in results:
+        assert result["bit_exact"] == result["inputs"] == 52, result
+        assert result["arena_engine"] <= result["arena_tflm"], result
+
+
+def test_multi_io_models_reject_malformed_variants(engine_run: str) -> None:
+    models = [
+        str(FIXTURES / "keras" / "keras_two_in_two_out.tflite"),
+        str(FIXTURES / "ops" / "mv_split_v.tflite"),
+    ]
+    results = compare(engine_run, "--inputs", "4", "--mutate-iters", "300", *models)
+    for result in results:
+        assert all(case["ok"] for case in result["malformed"].values()), result["malformed"]
+
+
 @pytest.mark.skipif(
     shutil.which("clang") is None, reason="clang not on PATH (scripts/setup clang installs it)"
 )

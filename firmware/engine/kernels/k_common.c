@@ -1,5 +1,7 @@
 #include "k_common.h"
 
+#include <string.h>
+
 #include "../quant.h"
 
 int k_chan_multipliers(ld_ctx *c, const op_view *ov, const tview *in, const tview *filter, const tview *out,
@@ -100,4 +102,61 @@ uint16_t k_scratch(ld_ctx *c, uint32_t bytes)
         c->scratch = bytes;
     }
     return (uint16_t)c->tensors.n; /* the slot after the last tensor */
+}
+
+void k_walk_copy(const k_walk *w, const uint8_t *src, uint8_t *dst)
+{
+    int32_t idx[ENGINE_MAX_DIMS] = {0};
+    uint32_t n = 1;
+    for (uint32_t k = 0; k < w->nd; k++) {
+        n *= (uint32_t)w->count[k];
+    }
+    int32_t si = w->src_base, di = w->dst_base;
+    const size_t es = w->esize;
+    for (uint32_t i = 0; i < n; i++) {
+        memcpy(dst + (size_t)di * es, src + (size_t)si * es, es);
+        for (int k = (int)w->nd - 1; k >= 0; k--) {
+            si += w->src_step[k];
+            di += w->dst_step[k];
+            if (++idx[k] < w->count[k]) {
+                break;
+            }
+            si -= w->src_step[k] * w->count[k];
+            di -= w->dst_step[k] * w->count[k];
+            idx[k] = 0;
+        }
+    }
+}
+
+uint32_t k_strides(const int32_t *dims, uint32_t nd, int32_t *stride)
+{
+    int32_t s = 1;
+    for (int k = (int)nd - 1; k >= 0; k--) {
+        stride[k] = s;
+        s *= dims[k];
+    }
+    return (uint32_t)s;
+}
+
+uint32_t k_esize(uint8_t type)
+{
+    switch (type) {
+    case T_INT8:
+        return 1u;
+    case T_INT16:
+        return 2u;
+    case T_INT32:
+    case T_FLOAT32:
+        return 4u;
+    case T_INT64:
+        return 8u;
+    default:
+        return 0u;
+    }
+}
+
+int k_walk_eval(const eng_op *op, uint8_t *const *tdata)
+{
+    k_walk_copy(op->params, tdata[op->in[0]], tdata[op->out]);
+    return ENGINE_OK;
 }

@@ -77,4 +77,39 @@ int k_weighted_tensors(ld_ctx *c, const op_view *ov, tview *in, tview *w, tview 
  * aligned, at eval time. Contents do not survive between operators. */
 uint16_t k_scratch(ld_ctx *c, uint32_t bytes);
 
+/* A strided element copy over up to ENGINE_MAX_DIMS axes (row-major, last
+ * axis fastest): element (i0..in) goes from src[src_base + sum(i_k *
+ * src_step[k])] to dst[dst_base + sum(i_k * dst_step[k])], esize bytes
+ * each. Slices, transposes, padding, space/depth rearrangements and
+ * concatenations are all instances. Steps and bases count elements. */
+typedef struct {
+    uint8_t nd, esize;
+    int32_t count[ENGINE_MAX_DIMS];
+    int32_t src_step[ENGINE_MAX_DIMS], dst_step[ENGINE_MAX_DIMS];
+    int32_t src_base, dst_base;
+} k_walk;
+
+void k_walk_copy(const k_walk *w, const uint8_t *src, uint8_t *dst);
+
+/* Row-major element strides of a shape; returns the element count. */
+uint32_t k_strides(const int32_t *dims, uint32_t nd, int32_t *stride);
+
+/* Element size of a tensor type the data-movement ops accept (int8, int16,
+ * int32, int64, float32), 0 otherwise. */
+uint32_t k_esize(uint8_t type);
+
+/* The eval of a prepared k_walk (params) from input 0 to output 0. */
+int k_walk_eval(const eng_op *op, uint8_t *const *tdata);
+
+/* Input 0 and output 0 of one data type with a known element size
+ * (k_slice.c); a constant int32 operand of n elements, NULL with *r set
+ * otherwise. */
+int k_data_tensors(ld_ctx *c, const op_view *ov, tview *in, tview *out);
+const int32_t *k_const_i32(ld_ctx *c, const op_view *ov, int32_t idx, uint32_t n, int *r);
+
+/* NumPy broadcasting: right-align t's shape to ENGINE_MAX_DIMS against out
+ * (already right-aligned, leading 1s) and give its element strides, 0 along
+ * broadcast axes. Returns -1 when t does not broadcast to out. */
+int k_broadcast_strides(const tview *t, const int32_t out[ENGINE_MAX_DIMS], int32_t stride[ENGINE_MAX_DIMS]);
+
 #endif

@@ -29,71 +29,6 @@ typedef struct {
     uint8_t out_int16;
 } softmax_params;
 
-/* gemmlowp SaturatingRoundingMultiplyByPOT with a positive exponent. */
-static int32_t sat_shl(int32_t x, int e)
-{
-    const int32_t threshold = (int32_t)(((int32_t)1 << (31 - e)) - 1);
-    if (x > threshold) {
-        return INT32_MAX;
-    }
-    if (x < -threshold) {
-        return INT32_MIN;
-    }
-    return (int32_t)((uint32_t)x << e);
-}
-
-/* exp(a) for a in [-1/4, 0), Q0.31 in and out: Taylor series around -1/8. */
-static int32_t exp_quarter(int32_t a)
-{
-    const int32_t exp_m1_8 = 1895147668; /* exp(-1/8) */
-    const int32_t one_third = 715827883;
-    const int32_t x = a + (1 << 28);
-    const int32_t x2 = q_srdhm(x, x);
-    const int32_t x3 = q_srdhm(x2, x);
-    const int32_t x4 = q_srdhm(x2, x2);
-    const int32_t x4_over_4 = q_rdbp(x4, 2);
-    const int32_t poly = q_rdbp(q_srdhm(x4_over_4 + x3, one_third) + x2, 1);
-    return exp_m1_8 + q_srdhm(exp_m1_8, x + poly);
-}
-
-/* exp(a) for a <= 0 given in Q5.26; result in Q0.31. */
-static int32_t exp_negative(int32_t a)
-{
-    static const int32_t k_exp_pow2[7] = {
-        1672461947, /* exp(-1/4) */
-        1302514674, /* exp(-1/2) */
-        790015084,  /* exp(-1) */
-        290630308,  /* exp(-2) */
-        39332535,   /* exp(-4) */
-        720401,     /* exp(-8) */
-        242,        /* exp(-16) */
-    };
-    const int frac_bits = 31 - SCALED_DIFF_INT_BITS;
-    const int32_t quarter = (int32_t)1 << (frac_bits - 2);
-    const int32_t a_mod_quarter_minus_quarter = (a & (quarter - 1)) - quarter;
-    int32_t result = exp_quarter(sat_shl(a_mod_quarter_minus_quarter, SCALED_DIFF_INT_BITS));
-    const int32_t remainder = a_mod_quarter_minus_quarter - a;
-    for (int k = 0; k < 7; k++) {
-        if ((remainder & ((int32_t)1 << (frac_bits - 2 + k))) != 0) {
-            result = q_srdhm(result, k_exp_pow2[k]);
-        }
-    }
-    return a == 0 ? INT32_MAX : result;
-}
-
-/* 1 / (1 + a) for a in [0, 1), Q0.31 in and out (Newton-Raphson in Q2.29). */
-static int32_t one_over_one_plus(int32_t a)
-{
-    const int64_t sum = (int64_t)a + INT32_MAX;
-    const int32_t half_den = (int32_t)((sum + (sum >= 0 ? 1 : -1)) / 2);
-    int32_t x = 1515870810 + q_srdhm(half_den, -1010580540); /* 48/17 - 32/17 d */
-    for (int i = 0; i < 3; i++) {
-        const int32_t one_minus = (1 << 29) - q_srdhm(half_den, x);
-        x = x + sat_shl(q_srdhm(x, one_minus), 2);
-    }
-    return sat_shl(x, 1);
-}
-
 static int32_t clz32(uint32_t x)
 {
     int32_t n = 0;
@@ -114,7 +49,7 @@ static int softmax_row(const softmax_params *p, const int8_t *x, uint8_t *out_by
     for (uint32_t c = 0; c < p->depth; c++) {
         const int32_t diff = (int32_t)x[c] - max;
         if (diff >= p->diff_min) {
-            sum += (uint32_t)q_rdbp(exp_negative(q_mul(diff, p->mult, p->shift)), ACCUM_INT_BITS);
+            sum += (uint32_t)q_rdbp(q_exp_negative(q_mul(diff, p->mult, p->shift), SCALED_DIFF_INT_BITS), ACCUM_INT_BITS);
         }
     }
     const int32_t headroom = clz32(sum);
@@ -124,14 +59,14 @@ static int softmax_row(const softmax_params *p, const int8_t *x, uint8_t *out_by
          * classes share the maximum, the sum of exps leaves Q12.19. */
         return ENGINE_INFER_FAILED;
     }
-    const int32_t scale = one_over_one_plus((int32_t)((sum << headroom) - 0x80000000u));
+    const int32_t scale = q_one_over_one_plus((int32_t)((sum << headroom) - 0x80000000u));
     const int32_t out_min = p->out_int16 ? -32768 : -128;
     const int32_t out_max = p->out_int16 ? 32767 : 127;
     for (uint32_t c = 0; c < p->depth; c++) {
         const int32_t diff = (int32_t)x[c] - max;
         int32_t v = out_min;
         if (diff >= p->diff_min) {
-            const int32_t e = exp_negative(q_mul(diff, p->mult, p->shift));
+            const int32_t e = q_exp_negative(q_mul(diff, p->mult, p->shift), SCALED_DIFF_INT_BITS);
             v = k_clamp(q_rdbp(q_srdhm(scale, e), exponent) + out_min, out_min, out_max);
         }
         if (p->out_int16) {

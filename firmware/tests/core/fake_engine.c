@@ -46,6 +46,12 @@ void engine_unload(void) { loaded = 0; }
 int engine_loaded(void) { return loaded; }
 uint16_t engine_op_count(void) { return 2; }
 size_t engine_arena_used(void) { return loaded ? 2 * in_info.bytes : 0; }
+uint8_t engine_input_count(void) { return loaded ? 1 : 0; }
+uint8_t engine_output_count(void) { return loaded ? 1 : 0; }
+const engine_tensor_info *engine_input_info_at(uint8_t i) { return i == 0 ? &in_info : NULL; }
+const engine_tensor_info *engine_output_info_at(uint8_t i) { return i == 0 ? &out_info : NULL; }
+uint8_t *engine_input_buffer_at(uint8_t i) { return i == 0 ? in_buf : NULL; }
+const uint8_t *engine_output_buffer_at(uint8_t i) { return i == 0 ? out_buf : NULL; }
 const engine_tensor_info *engine_input_info(void) { return &in_info; }
 const engine_tensor_info *engine_output_info(void) { return &out_info; }
 uint8_t *engine_input_buffer(void) { return in_buf; }

@@ -80,22 +80,58 @@ def make_inputs(shape, dtype, n: int, seed: int) -> list[np.ndarray]:
         xs.append(np.full(shape, 1e4, dtype=dtype))
         return xs
     info = np.iinfo(dtype)
-    xs = [rng.integers(info.min, info.max + 1, size=shape, dtype=np.int64).astype(dtype)
+    lo, hi = (info.min, info.max) if dtype.itemsize <= 2 else (-100, 100)  # int32: shape-like values
+    xs = [rng.integers(lo, hi + 1, size=shape, dtype=np.int64).astype(dtype)
           for _ in range(n)]
-    xs.append(np.full(shape, info.min, dtype=dtype))
-    xs.append(np.full(shape, info.max, dtype=dtype))
+    xs.append(np.full(shape, lo, dtype=dtype))
+    xs.append(np.full(shape, hi, dtype=dtype))
     return xs
 
 
-def run_tflm(model: Path, xs: list[np.ndarray]) -> list[bytes]:
+def input_sets(model: Path, n: int, seed: int) -> list[list[np.ndarray]]:
+    """n seeded random input sets plus all-minimum and all-maximum, every model input."""
     from tflite_micro import runtime  # type: ignore
     interp = runtime.Interpreter.from_file(str(model))
+    per_input = []
+    for k in range(io_counts(model)[0]):
+        d = interp.get_input_details(k)
+        per_input.append(make_inputs(tuple(int(x) for x in d["shape"]), np.dtype(d["dtype"]), n,
+                                     seed + 7919 * k))
+    return [list(xs) for xs in zip(*per_input)]
+
+
+def io_counts(model: Path) -> tuple[int, int]:
+    """Number of inputs and outputs of the model's subgraph."""
+    sg = schema().Model.GetRootAs(model.read_bytes(), 0).Subgraphs(0)
+    return sg.InputsLength(), sg.OutputsLength()
+
+
+def run_tflm(model: Path, sets: list[list[np.ndarray]]) -> list[bytes]:
+    from tflite_micro import runtime  # type: ignore
+    interp = runtime.Interpreter.from_file(str(model))
+    n_out = io_counts(model)[1]
     outs = []
-    for x in xs:
-        interp.set_input(x, 0)
+    for xs in sets:
+        for k, x in enumerate(xs):
+            interp.set_input(x, k)
         interp.invoke()
-        outs.append(np.ascontiguousarray(interp.get_output(0)).tobytes())
+        outs.append(b"".join(np.ascontiguousarray(interp.get_output(k)).tobytes() for k in range(n_out)))
     return outs
+
+
+def model_ops(model: Path) -> list[str]:
+    """Builtin operator names of the model, in first-use order."""
+    s = schema()
+    names = {v: k for k, v in vars(s.BuiltinOperator).items() if not k.startswith("_")}
+    m = s.Model.GetRootAs(model.read_bytes(), 0)
+    sg = m.Subgraphs(0)
+    seen: list[str] = []
+    for i in range(sg.OperatorsLength()):
+        oc = m.OperatorCodes(sg.Operators(i).OpcodeIndex())
+        name = names.get(max(oc.BuiltinCode(), oc.DeprecatedBuiltinCode()), "?")
+        if name not in seen:
+            seen.append(name)
+    return seen
 
 
 def field_pos(table, field_id: int) -> int | None:
@@ -121,13 +157,14 @@ def patched_unsupported_op(data: bytes) -> bytes:
 
 
 def patched_buffer_index(data: bytes) -> tuple[bytes, int]:
-    """Point tensor 0's buffer index past the buffer table."""
+    """Point the first tensor that stores a buffer field past the buffer table."""
     s = schema()
     m = s.Model.GetRootAs(data, 0)
-    t0 = m.Subgraphs(0).Tensors(0)
-    pos = field_pos(t0, 2)
+    sg = m.Subgraphs(0)
+    pos = next((p for p in (field_pos(sg.Tensors(i), 2) for i in range(sg.TensorsLength())) if p is not None),
+               None)
     if pos is None:
-        raise RuntimeError("tensor 0 has no buffer field")
+        raise RuntimeError("no tensor has a buffer field")
     bad = m.BuffersLength() + 7
     buf = bytearray(data)
     buf[pos:pos + 4] = struct.pack("<I", bad)
@@ -165,20 +202,32 @@ def malformed(exe: Path, model: Path, tmp: Path, iters: int, seed: int) -> dict:
 
 
 def compare(exe: Path, model: Path, n: int, seed: int, tmp: Path) -> dict:
-    from tflite_micro import runtime  # type: ignore
-    details = runtime.Interpreter.from_file(str(model)).get_input_details(0)
-    dtype = np.dtype(details["dtype"])
-    shape = tuple(int(d) for d in details["shape"])
-    xs = make_inputs(shape, dtype, n, seed)
-    ref = run_tflm(model, xs)
-    res, raw = run_engine(exe, model, b"".join(x.tobytes() for x in xs), tmp)
+    sets = input_sets(model, n, seed)
+    ref = run_tflm(model, sets)
+    res, raw = run_engine(exe, model, b"".join(x.tobytes() for xs in sets for x in xs), tmp)
     per = len(ref[0])
-    got = [raw[i * per:(i + 1) * per] for i in range(len(xs))]
+    got = [raw[i * per:(i + 1) * per] for i in range(len(sets))]
     exact = sum(1 for a, b in zip(got, ref, strict=True) if a == b)
     first_bad = next((i for i, (a, b) in enumerate(zip(got, ref, strict=True)) if a != b), None)
-    return {"inputs": len(xs), "bit_exact": exact, "first_mismatch": first_bad,
-            "engine_status": res["status"], "engine_msg": res["msg"],
+    return {"inputs": len(sets), "bit_exact": exact, "first_mismatch": first_bad,
+            "engine_status": res["status"], "engine_msg": res["msg"], "op_names": model_ops(model),
             "arena_engine": res["arena_used"], "arena_tflm": tflm_arena(model), "ops": res["ops"]}
+
+
+def op_table(results: dict) -> list[str]:
+    """op x models x cases x bit-identical, over all compared models."""
+    agg: dict[str, list[int]] = {}
+    for r in results.values():
+        for op in r.get("op_names", []):
+            a = agg.setdefault(op, [0, 0, 0])
+            a[0] += 1
+            a[1] += r["inputs"]
+            a[2] += r["bit_exact"] if r["engine_status"] == 0 else 0
+    lines = [f"{'op':26} {'models':>6} {'cases':>7} {'bit-identical':>14}"]
+    for op in sorted(agg):
+        m, c, e = agg[op]
+        lines.append(f"{op:26} {m:>6} {c:>7} {e:>7} ({100.0 * e / c:5.1f}%)")
+    return lines
 
 
 def main() -> int:
@@ -228,6 +277,8 @@ def main() -> int:
             m = mal["mutate"]
             print(f"{'':42} mutations: {m['loads']} loads, {m['rejected']} rejected, "
                   f"{m['accepted']} accepted")
+    print()
+    print("\n".join(op_table(results)))
     print("PASS" if ok else "FAIL")
     if args.json:
         print(json.dumps({"ok": ok, "models": results}))

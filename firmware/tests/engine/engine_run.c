@@ -1,9 +1,11 @@
 /* Host driver for the int8 engine.
  *
  *   engine_run MODEL IN.bin OUT.bin [--arena N] [--quiet]
- *       Load MODEL, run every input in IN.bin (the file may hold k inputs
- *       back to back; each is run in turn and the k outputs are written one
- *       after another to OUT.bin). Per-op timing goes to stderr.
+ *       Load MODEL, run every input in IN.bin (the file may hold k input
+ *       sets back to back, each the concatenation of all model inputs in
+ *       order; each is run in turn and the k output sets, each all model
+ *       outputs concatenated in order, are written one after another to
+ *       OUT.bin). Per-op timing goes to stderr.
  *   engine_run --check MODEL [--arena N]
  *       Only load (validate and plan).
  *   engine_run --mutate MODEL [--iters N] [--seed S]
@@ -87,39 +89,76 @@ static void print_info(const char *what, const engine_tensor_info *t)
 /* Buffers of run(), freed on every exit path (LeakSanitizer is on). */
 static uint8_t *g_model, *g_input, *g_arena;
 
+static size_t io_bytes(int outputs)
+{
+    size_t n = 0;
+    unsigned count = outputs ? engine_output_count() : engine_input_count();
+    for (unsigned i = 0; i < count; i++) {
+        n += outputs ? engine_output_info_at((uint8_t)i)->bytes : engine_input_info_at((uint8_t)i)->bytes;
+    }
+    return n;
+}
+
+static void print_io(size_t arena_size)
+{
+    char what[32];
+    for (unsigned i = 0; i < engine_input_count(); i++) {
+        snprintf(what, sizeof what, "input %u", i);
+        print_info(what, engine_input_info_at((uint8_t)i));
+    }
+    for (unsigned i = 0; i < engine_output_count(); i++) {
+        snprintf(what, sizeof what, "output %u", i);
+        print_info(what, engine_output_info_at((uint8_t)i));
+    }
+    fprintf(stderr, "arena_used %u of %u, %u ops\n", (unsigned)engine_arena_used(), (unsigned)arena_size,
+            (unsigned)engine_op_count());
+}
+
+static void set_inputs(const uint8_t *src)
+{
+    for (unsigned i = 0; i < engine_input_count(); i++) {
+        uint32_t n = engine_input_info_at((uint8_t)i)->bytes;
+        memcpy(engine_input_buffer_at((uint8_t)i), src, n);
+        src += n;
+    }
+}
+
+static void write_outputs(FILE *out)
+{
+    for (unsigned i = 0; i < engine_output_count(); i++) {
+        fwrite(engine_output_buffer_at((uint8_t)i), 1, engine_output_info_at((uint8_t)i)->bytes, out);
+    }
+}
+
 static int run_loaded(const char *in_path, const char *out_path, size_t arena_size, size_t in_len, int quiet)
 {
     static engine_op_profile prof[MAX_PROFILE];
     engine_error err = {0, ""};
-    const engine_tensor_info *ii = engine_input_info();
-    const engine_tensor_info *oi = engine_output_info();
+    const size_t in_bytes = io_bytes(0);
     if (!quiet) {
-        print_info("input", ii);
-        print_info("output", oi);
-        fprintf(stderr, "arena_used %u of %u, %u ops\n", (unsigned)engine_arena_used(), (unsigned)arena_size,
-                (unsigned)engine_op_count());
+        print_io(arena_size);
     }
     if (in_path == NULL) {
         return finish(0, "", 0);
     }
-    if (in_len == 0u || in_len % ii->bytes != 0u) {
-        fprintf(stderr, "input file holds %u bytes, not a multiple of %u\n", (unsigned)in_len, (unsigned)ii->bytes);
+    if (in_len == 0u || in_len % in_bytes != 0u) {
+        fprintf(stderr, "input file holds %u bytes, not a multiple of %u\n", (unsigned)in_len, (unsigned)in_bytes);
         return finish(2, "input size mismatch", 0);
     }
     FILE *out = fopen(out_path, "wb");
     if (out == NULL) {
         return finish(2, "cannot write output", 0);
     }
-    unsigned runs = (unsigned)(in_len / ii->bytes);
+    unsigned runs = (unsigned)(in_len / in_bytes);
     for (unsigned k = 0; k < runs; k++) {
         uint16_t n_prof = 0;
-        memcpy(engine_input_buffer(), g_input + (size_t)k * ii->bytes, ii->bytes);
+        set_inputs(g_input + (size_t)k * in_bytes);
         int st = engine_invoke(now_ns, prof, MAX_PROFILE, &n_prof, &err);
         if (st != ENGINE_OK) {
             fclose(out);
             return finish(st, err.msg, k);
         }
-        fwrite(engine_output_buffer(), 1, oi->bytes, out);
+        write_outputs(out);
         if (!quiet && k == 0u) {
             for (unsigned i = 0; i < n_prof; i++) {
                 fprintf(stderr, "op %3u %-24s %10.3f ms\n", (unsigned)prof[i].op_index,
@@ -178,7 +217,9 @@ static void try_model(const uint8_t *bytes, size_t len, uint8_t *arena, size_t a
     g_loads++;
     if (engine_load(m, len, arena, arena_size, &err) == ENGINE_OK) {
         g_accepted++;
-        memset(engine_input_buffer(), 0x5A, engine_input_info()->bytes);
+        for (unsigned i = 0; i < engine_input_count(); i++) {
+            memset(engine_input_buffer_at((uint8_t)i), 0x5A, engine_input_info_at((uint8_t)i)->bytes);
+        }
         (void)engine_invoke(NULL, NULL, 0, NULL, &err);
         engine_unload();
     } else {

@@ -23,8 +23,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     memcpy(model, data, size);
     if (engine_load(model, size, arena, sizeof arena, &err) == ENGINE_OK) {
-        const engine_tensor_info *in = engine_input_info();
-        memset(engine_input_buffer(), 0x81, in->bytes);
+        for (uint8_t i = 0; i < engine_input_count(); i++) {
+            memset(engine_input_buffer_at(i), 0x81, engine_input_info_at(i)->bytes);
+        }
         engine_op_profile prof[8];
         uint16_t n = 0;
         (void)engine_invoke(NULL, prof, 8, &n, &err);

@@ -8,6 +8,9 @@ QUANTIZE (float->int8, int8->int8), DEQUANTIZE, SQUEEZE, SOFTMAX int8->int16.
 The models are built with the TFLite schema's object API (shipped by the
 tflite-micro package) and seeded random weights, so they are reproducible.
 
+The parameter sweeps over the other operators (activations, reductions,
+element-wise, data movement, multi-input/output models) are in gen_op_cases.py.
+
 Usage: gen_op_models.py OUT_DIR [--seed S]   (prints the files written)
 """
 from __future__ import annotations
@@ -84,9 +87,12 @@ class Builder:
         o.builtinOptionsType, o.builtinOptions = opt_type, opts
         self.ops.append(o)
 
-    def finish(self, inp: int, out: int) -> bytes:
+    def finish(self, inp, out) -> bytes:
+        """inp, out: a tensor index or a list of them (several model inputs/outputs)."""
         sg = s.SubGraphT()
-        sg.tensors, sg.operators, sg.inputs, sg.outputs = self.tensors, self.ops, [inp], [out]
+        sg.tensors, sg.operators = self.tensors, self.ops
+        sg.inputs = list(inp) if isinstance(inp, (list, tuple)) else [inp]
+        sg.outputs = list(out) if isinstance(out, (list, tuple)) else [out]
         m = s.ModelT()
         m.version = 3
         m.subgraphs = [sg]
@@ -277,10 +283,15 @@ CASES.update({
 })
 
 
+def all_cases() -> dict:
+    import gen_op_cases  # noqa: PLC0415 - the sweep lives in its own module
+    return {**CASES, **gen_op_cases.cases()}
+
+
 def generate(out_dir: Path, seed: int) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for i, (name, make) in enumerate(sorted(CASES.items())):
+    for i, (name, make) in enumerate(sorted(all_cases().items())):
         b = Builder(np.random.default_rng(seed + i))
         x, y = make(b)
         p = out_dir / f"{name}.tflite"

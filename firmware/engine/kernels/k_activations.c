@@ -1,0 +1,266 @@
+/* Element-wise int8 activations: RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH,
+ * HARD_SWISH.
+ *
+ * Each output byte is a function of the input byte alone, so for tensors of
+ * 256 elements or more prepare runs TFLM's integer formula once for each of
+ * the 256 possible inputs and eval is a table lookup (256 bytes of arena);
+ * smaller tensors (RNN cells) evaluate the formula per element instead,
+ * which keeps the arena of unrolled GRU/LSTM models small. The formulas,
+ * including where TFLM computes a scale ratio in float rather than double:
+ *   RELU        zp_out + MBQM(x - zp_in, float(s_in / s_out)), clamped to
+ *               [max(-128, zp_out), 127]
+ *   RELU6       clamp(x, zp_in, zp_in + round(6 / s_in)) without rescaling
+ *               (TFLM assumes the output shares the input's quantization)
+ *   LEAKY_RELU  zp_out + MBQM(x - zp_in, float(s_in * alpha / s_out)) below
+ *               the zero point, MBQM(..., float(s_in / s_out)) above
+ *   LOGISTIC    gemmlowp logistic of (x - zp_in) rescaled to Q4.27, output
+ *               in 1/256 steps from -128 (the output scale is not read)
+ *   TANH        gemmlowp tanh likewise, output in 1/128 steps around 0
+ *   HARD_SWISH  TFLM's int16 pipeline: x - zp_in at 2^7 finer scale, a
+ *               "reluish" factor relu6(x + 3) / 6 in Q0.15 and the rescaled
+ *               input multiplied with 16-bit multipliers (int32 multipliers
+ *               rounded to their top 16 bits), both from float quotients
+ * MBQM is MultiplyByQuantizedMultiplier. */
+#include <math.h>
+
+#include "k_common.h"
+#include "../quant.h"
+
+enum { LEAKY_ALPHA = 0 };
+
+typedef struct {
+    int32_t zp_in, zp_out;
+    int32_t m1, m2; /* RELU/LEAKY: identity and alpha multipliers; LOGISTIC/TANH: input multiplier */
+    int s1, s2;
+    int32_t lo, hi; /* RELU/RELU6 bounds; LOGISTIC/TANH: input radius in lo */
+} act_q;
+
+static int32_t relu_fn(const act_q *q, int32_t x)
+{
+    return k_clamp(q->zp_out + q_mul(x - q->zp_in, q->m1, q->s1), q->lo, q->hi);
+}
+
+static int32_t relu6_fn(const act_q *q, int32_t x)
+{
+    return x > q->hi ? q->hi : (x < q->lo ? q->lo : x);
+}
+
+static int32_t leaky_fn(const act_q *q, int32_t x)
+{
+    const int32_t v = x - q->zp_in;
+    const int32_t r = v >= 0 ? q_mul(v, q->m1, q->s1) : q_mul(v, q->m2, q->s2);
+    return k_clamp(q->zp_out + r, -128, 127);
+}
+
+/* LOGISTIC and TANH: inputs beyond the radius saturate; inside it the
+ * rescaled value fits Q4.27 without overflow. */
+static int32_t logistic_fn(const act_q *q, int32_t x)
+{
+    const int32_t v = x - q->zp_in;
+    if (v <= -q->lo) {
+        return -128;
+    }
+    if (v >= q->lo) {
+        return 127;
+    }
+    const int32_t r = q_rdbp(q_logistic(q_mul(v, q->m1, q->s1), 4), 23) - 128;
+    return k_clamp(r, -128, 127);
+}
+
+static int32_t tanh_fn(const act_q *q, int32_t x)
+{
+    const int32_t v = x - q->zp_in;
+    if (v <= -q->lo) {
+        return -128;
+    }
+    if (v >= q->lo) {
+        return 127;
+    }
+    return k_clamp(q_rdbp(q_tanh(q_mul(v, q->m1, q->s1), 4), 24), -128, 127);
+}
+
+/* gemmlowp's int16 SaturatingRoundingDoublingHighMul and RoundingDivideByPOT. */
+static int32_t srdhm16(int32_t a, int32_t b)
+{
+    if (a == b && a == INT16_MIN) {
+        return INT16_MAX;
+    }
+    const int32_t ab = a * b;
+    return (int16_t)((ab + (ab >= 0 ? (1 << 14) : 1 - (1 << 14))) / (1 << 15));
+}
+
+static int32_t rdbp16(int32_t x, int e)
+{
+    const int32_t mask = (1 << e) - 1;
+    const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (int16_t)((x >> e) + ((x & mask) > threshold ? 1 : 0));
+}
+
+static int32_t sat_shl16(int32_t v, int e)
+{
+    const int32_t r = v * (1 << e);
+    return r > INT16_MAX ? INT16_MAX : (r < INT16_MIN ? INT16_MIN : r);
+}
+
+static int32_t hard_swish_fn(const act_q *q, int32_t x)
+{
+    const int32_t hires = (int16_t)((x - q->zp_in) * (1 << 7));
+    const int32_t pre_out = srdhm16(hires, q->m1);
+    int32_t relu = hires;
+    if (q->s2 > 0) {
+        relu = sat_shl16(relu, q->s2 - 1);
+    }
+    relu = srdhm16(relu, q->m2);
+    if (q->s2 > 0) {
+        relu = sat_shl16(relu, 1);
+    } else if (q->s2 < 0) {
+        relu = rdbp16(relu, -q->s2);
+    }
+    relu = (int16_t)((relu + (1 << 15)) >> 1); /* [-1, 1] in Q0.15 -> [0, 1] */
+    const int32_t pre = (int16_t)((relu * pre_out) / (1 << 15)); /* truncating doubling high mul */
+    const int32_t out = rdbp16(pre, -q->s1) + q->zp_out;
+    return k_clamp((int16_t)out, -128, 127);
+}
+
+typedef int32_t (*act_fn)(const act_q *q, int32_t x);
+
+typedef struct {
+    act_fn fn;
+    act_q q;
+    uint32_t n;
+    const int8_t *lut; /* NULL: evaluate fn per element */
+} act_params;
+
+static int act_eval(const eng_op *op, uint8_t *const *tdata)
+{
+    const act_params *p = op->params;
+    const int8_t *in = (const int8_t *)tdata[op->in[0]];
+    int8_t *out = (int8_t *)tdata[op->out];
+    for (uint32_t i = 0; i < p->n; i++) {
+        out[i] = p->lut != NULL ? p->lut[(uint8_t)in[i]] : (int8_t)p->fn(&p->q, in[i]);
+    }
+    return ENGINE_OK;
+}
+
+/* One int8 input, one int8 output of the same shape, both quantized. */
+static int act_tensors(ld_ctx *c, const op_view *ov, tview *in, tview *out)
+{
+    int r;
+    if (ov->n_in != 1u || ov->in[0] < 0 || ov->n_out != 1u) {
+        return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "needs one input and one output");
+    }
+    if ((r = ld_tensor(c, (uint32_t)ov->in[0], in)) != ENGINE_OK ||
+        (r = ld_tensor(c, (uint32_t)ov->out, out)) != ENGINE_OK || (r = ld_need_type(c, ov, in, T_INT8)) != ENGINE_OK ||
+        (r = ld_need_type(c, ov, out, T_INT8)) != ENGINE_OK || (r = ld_need_quant(c, ov, in)) != ENGINE_OK ||
+        (r = ld_need_quant(c, ov, out)) != ENGINE_OK) {
+        return r;
+    }
+    if (in->elems != out->elems) {
+        return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "output size differs from the input");
+    }
+    return ENGINE_OK;
+}
+
+static int act_finish(ld_ctx *c, eng_op *op, const tview *out, act_fn fn, const act_q *q)
+{
+    act_params *p = ld_alloc(c, sizeof *p);
+    int8_t *lut = p == NULL || out->elems < 256u ? NULL : ld_alloc(c, 256u);
+    if (p == NULL || (lut == NULL && out->elems >= 256u)) {
+        return ENGINE_ARENA_TOO_SMALL;
+    }
+    p->fn = fn;
+    p->q = *q;
+    p->n = out->elems;
+    for (int32_t x = -128; x < 128 && lut != NULL; x++) {
+        lut[(uint8_t)x] = (int8_t)fn(q, x);
+    }
+    p->lut = lut;
+    op->params = p;
+    op->eval = act_eval;
+    return ENGINE_OK;
+}
+
+/* TFLM's DownScaleInt32ToInt16Multiplier: the top 16 bits, rounded. */
+static int32_t to_q15(int32_t m)
+{
+    return m >= INT32_MAX - (1 << 15) ? INT16_MAX : (m + (1 << 15)) >> 16;
+}
+
+static int hard_swish_q(ld_ctx *c, const op_view *ov, const tview *in, const tview *out, act_q *q)
+{
+    const float hires = (1.0f / 128.0f) * in->scale;
+    const float reluish = 3.0f / 32768.0f;
+    int r;
+    if ((r = ld_multiplier(c, ov, (double)(hires / out->scale), &q->m1, &q->s1)) != ENGINE_OK ||
+        (r = ld_multiplier(c, ov, (double)(hires / reluish), &q->m2, &q->s2)) != ENGINE_OK) {
+        return r;
+    }
+    if (q->s1 > 0 || q->s1 < -15 || q->s2 < -15 || q->s2 > 15) {
+        return ld_fail_op(c, ov, ENGINE_UNSUPPORTED, "scales out of range (TFLM needs an output exponent <= 0)");
+    }
+    q->m1 = to_q15(q->m1);
+    q->m2 = to_q15(q->m2);
+    return ENGINE_OK;
+}
+
+/* LOGISTIC/TANH input rescaling: s_in * 2^27 as frexp + round, without
+ * QuantizeMultiplier's 2^31 fix-up (a mantissa that rounds to 2^31 would
+ * overflow in TFLM, so it is rejected here); radius as CalculateInputRadius. */
+static int sigmoid_q(ld_ctx *c, const op_view *ov, const tview *in, act_q *q)
+{
+    int shift;
+    const double frac = frexp((double)in->scale * (double)(1 << 27), &shift);
+    const double m = round(frac * 2147483648.0);
+    if (m >= 2147483648.0 || shift < 0 || shift > 30) {
+        return ld_fail_op(c, ov, ENGINE_UNSUPPORTED, "input scale out of range");
+    }
+    q->m1 = (int32_t)m;
+    q->s1 = shift;
+    q->lo = (int32_t)floor(15.0 * (double)(1 << 27) / (double)((int64_t)1 << shift));
+    return ENGINE_OK;
+}
+
+int k_prep_activation(ld_ctx *c, const op_view *ov, eng_op *op)
+{
+    tview in, out;
+    act_q q = {0};
+    int r = act_tensors(c, ov, &in, &out);
+    if (r != ENGINE_OK) {
+        return r;
+    }
+    q.zp_in = in.zero_point;
+    q.zp_out = out.zero_point;
+    act_fn fn;
+    if (ov->code == OP_RELU || ov->code == OP_LEAKY_RELU) {
+        float alpha = 0.0f;
+        if (ov->code == OP_LEAKY_RELU && (r = k_opt_f32(c, ov, LEAKY_ALPHA, 0.0f, &alpha)) != ENGINE_OK) {
+            return r;
+        }
+        if (!(alpha >= 0.0f) || (r = ld_multiplier(c, ov, (double)(in.scale / out.scale), &q.m1, &q.s1)) != ENGINE_OK ||
+            (r = ld_multiplier(c, ov, (double)(in.scale * alpha / out.scale), &q.m2, &q.s2)) != ENGINE_OK) {
+            return r != ENGINE_OK ? r : ld_fail_op(c, ov, ENGINE_UNSUPPORTED, "negative or NaN alpha");
+        }
+        q.lo = out.zero_point > -128 ? out.zero_point : -128;
+        q.hi = 127;
+        fn = ov->code == OP_RELU ? relu_fn : leaky_fn;
+    } else if (ov->code == OP_RELU6) {
+        const float six = roundf(6.0f / in.scale) + (float)in.zero_point;
+        q.lo = in.zero_point;
+        q.hi = six > 127.0f ? 127 : (int32_t)six;
+        fn = relu6_fn;
+    } else if (ov->code == OP_HARD_SWISH) {
+        if ((r = hard_swish_q(c, ov, &in, &out, &q)) != ENGINE_OK) {
+            return r;
+        }
+        fn = hard_swish_fn;
+    } else {
+        if (ov->code == OP_LOGISTIC && out.zero_point != -128) {
+            return ld_fail_op(c, ov, ENGINE_UNSUPPORTED, "output zero point must be -128");
+        }
+        if ((r = sigmoid_q(c, ov, &in, &q)) != ENGINE_OK) {
+            return r;
+        }
+        fn = ov->code == OP_LOGISTIC ? logistic_fn : tanh_fn;
+    }
+    return act_finish(c, op, &out, fn, &q);
+}

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Keras models of the kinds users write, fully int8-quantized (int8 inputs
+and outputs, representative dataset of seeded random data), for checking
+the engine against TFLite Micro on converter output rather than hand-built
+graphs. Needs TensorFlow (the train environment), not the engine.
+
+Models: CNN with a GlobalAveragePooling2D head; Flatten without a fixed
+batch; sigmoid and tanh outputs; two branches concatenated and gated with
+Multiply; ZeroPadding2D; Conv1D (plain and dilated, which lowers to
+SPACE_TO_BATCH_ND / BATCH_TO_SPACE_ND); unrolled GRU and LSTM; a two-input,
+two-output model. The weights are random (seeded): the point is the graph.
+
+Usage: gen_keras_models.py OUT_DIR [--seed S]   (prints the files written)
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+L = tf.keras.layers
+
+
+def cnn_gap():
+    x = L.Input((16, 16, 3), batch_size=1)
+    h = L.Conv2D(8, 3, padding="same", activation="relu")(x)
+    h = L.DepthwiseConv2D(3, strides=2, padding="same", activation="relu6")(h)
+    h = L.Conv2D(16, 1, activation="relu")(h)
+    h = L.GlobalAveragePooling2D()(h)
+    return tf.keras.Model(x, L.Dense(5, activation="softmax")(h))
+
+
+def flatten_dynamic():
+    x = L.Input((6, 6, 2))  # batch left dynamic: Flatten lowers to SHAPE/STRIDED_SLICE/PACK/RESHAPE
+    h = L.Conv2D(4, 3, activation="relu")(x)
+    h = L.MaxPooling2D()(h)
+    return tf.keras.Model(x, L.Dense(3)(L.Flatten()(h)))
+
+
+def sigmoid_tanh():
+    x = L.Input((20,), batch_size=1)
+    h = L.Dense(16, activation="tanh")(x)
+    return tf.keras.Model(x, L.Dense(4, activation="sigmoid")(h))
+
+
+def gated_branches():
+    x = L.Input((12, 12, 4), batch_size=1)
+    a = L.Conv2D(6, 3, padding="same", activation="relu")(x)
+    b = L.Conv2D(6, 1, padding="same", activation="tanh")(x)
+    cat = L.Concatenate()([a, b])
+    gate = L.Conv2D(12, 1, activation="sigmoid")(cat)
+    h = L.Multiply()([cat, gate])
+    h = L.GlobalAveragePooling2D()(h)
+    return tf.keras.Model(x, L.Dense(3)(h))
+
+
+def zero_padding():
+    x = L.Input((10, 10, 3), batch_size=1)
+    h = L.ZeroPadding2D(((1, 2), (2, 1)))(x)
+    h = L.Conv2D(5, 3, activation="relu")(h)
+    h = L.AveragePooling2D(2)(h)
+    return tf.keras.Model(x, L.Flatten()(h))
+
+
+def conv1d():
+    x = L.Input((32, 4), batch_size=1)
+    h = L.Conv1D(8, 3, padding="same", activation="relu")(x)
+    h = L.Conv1D(8, 3, padding="causal", dilation_rate=2, activation="relu")(h)
+    h = L.MaxPooling1D(2)(h)
+    h = L.GlobalAveragePooling1D()(h)
+    return tf.keras.Model(x, L.Dense(3)(h))
+
+
+def conv1d_plain():
+    x = L.Input((24, 3), batch_size=1)
+    h = L.Conv1D(6, 5, strides=2, activation="relu")(x)
+    return tf.keras.Model(x, L.Dense(2)(L.Flatten()(h)))
+
+
+def gru_unrolled():
+    x = L.Input((6, 5), batch_size=1)
+    h = L.GRU(8, unroll=True)(x)
+    return tf.keras.Model(x, L.Dense(3)(h))
+
+
+def lstm_unrolled():
+    x = L.Input((6, 5), batch_size=1)
+    h = L.LSTM(8, unroll=True)(x)
+    return tf.keras.Model(x, L.Dense(3)(h))
+
+
+def two_in_two_out():
+    # names sort in model order: the converter orders the signature's inputs by name
+    a = L.Input((8, 8, 2), batch_size=1, name="a_image")
+    b = L.Input((5,), batch_size=1, name="b_features")
+    h = L.Conv2D(4, 3, activation="relu")(a)
+    h = L.GlobalAveragePooling2D()(h)
+    g = L.Dense(4, activation="relu")(b)
+    m = L.Concatenate()([h, g])
+    out1 = L.Dense(3, activation="softmax", name="a_cls")(m)
+    out2 = L.Dense(1, name="b_reg")(m)
+    return tf.keras.Model([a, b], [out1, out2])
+
+
+MODELS = {
+    "keras_cnn_gap": cnn_gap,
+    "keras_flatten_dynamic_batch": flatten_dynamic,
+    "keras_sigmoid_tanh": sigmoid_tanh,
+    "keras_gated_branches": gated_branches,
+    "keras_zero_padding": zero_padding,
+    "keras_conv1d_dilated": conv1d,
+    "keras_conv1d": conv1d_plain,
+    "keras_gru_unrolled": gru_unrolled,
+    "keras_lstm_unrolled": lstm_unrolled,
+    "keras_two_in_two_out": two_in_two_out,
+}
+
+
+def convert(model: tf.keras.Model, seed: int) -> bytes:
+    rng = np.random.default_rng(seed)
+    shapes = [tuple(1 if d is None else d for d in t.shape) for t in model.inputs]
+
+    names = [t.name.split(":")[0] for t in model.inputs]
+
+    def rep():
+        for _ in range(64):
+            xs = [rng.standard_normal(sh).astype(np.float32) for sh in shapes]
+            # several inputs: keyed by name (the signature's order is not the model's)
+            yield dict(zip(names, xs)) if len(xs) > 1 else xs
+
+    conv = tf.lite.TFLiteConverter.from_keras_model(model)
+    conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    conv.representative_dataset = rep
+    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    conv.inference_input_type = tf.int8
+    conv.inference_output_type = tf.int8
+    return conv.convert()
+
+
+def generate(out_dir: Path, seed: int, only: list[str] | None = None) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, (name, build) in enumerate(MODELS.items()):
+        if only and name not in only:
+            continue
+        tf.keras.utils.set_random_seed(seed + i)
+        p = out_dir / f"{name}.tflite"
+        try:
+            p.write_bytes(convert(build(), seed + i))
+        except Exception as e:  # noqa: BLE001 - report and go on with the others
+            print(f"{name}: conversion failed: {e}", file=sys.stderr)
+            continue
+        paths.append(p)
+    return paths
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("out_dir", type=Path)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--only", nargs="*")
+    args = ap.parse_args()
+    for p in generate(args.out_dir, args.seed, args.only):
+        print(p)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
