@@ -1,13 +1,16 @@
 """Helper processes (emulators, ser2net, the host agent): start them so they
-die with the harness, stop them as a group. Used by backends and links alike."""
+die with the harness, stop them as a group. Used by backends and links alike.
+And a tool's chatter kept off stdout (quiet_stdout)."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -39,3 +42,25 @@ def die_with_harness() -> None:
 
 
 PR_SET_PDEATHSIG = 1
+
+
+@contextlib.contextmanager
+def quiet_stdout() -> Iterator[None]:
+    """Send a tool's prints to stderr, down to the file descriptor (esptool's console
+    holds sys.stdout itself): stdout stays for what tinyfarm prints to be parsed."""
+    sys.stdout.flush()
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # no descriptor (captured): Python level only
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+        return
+    saved = os.dup(fd)
+    try:
+        os.dup2(sys.stderr.fileno(), fd)
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, fd)
+        os.close(saved)

@@ -46,6 +46,9 @@ class BoardBackend(ABC):
     emulated: ClassVar[bool] = False
     default_target: ClassVar[str | None] = None
     default_clock_hz: ClassVar[int] = 25_000_000
+    # False for a backend that talks to the board's own firmware instead of the
+    # agent tinyfarm builds: the load-time firmware checks then do not apply.
+    runs_agent: ClassVar[bool] = True
 
     def __init__(self, board: BoardConfig, workdir: Path):
         self.board = board

@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 from harness.backends.base import Presence
 from harness.backends.physical import PhysicalBackend
 from harness.boards.firmware import FirmwareImage
+from harness.config.board_firmware import image_format
 from harness.config.load import Key
 from harness.errors import FlashError
 from harness.procs import stop_process_group
@@ -101,14 +102,17 @@ class CommandBackend(PhysicalBackend):
         """Only what the template uses is computed: {port} waits for the port by identity."""
         used = {name for word in words for name in fields(word)}
         values: dict[str, str] = {"board": self.board.name, "probe": self.board.probe or ""}
-        if firmware is not None:
+        if firmware is not None and firmware.parts:  # a prebuilt image: its one file, as it is
+            path = str(firmware.parts[0][1])
+            values.update({"image": path, image_format(firmware.parts[0][1]): path})
+        elif firmware is not None:
             fmt = self.board.options.get("image_format", "elf")
             values["elf"] = str(firmware.elf)
             for ext in ("hex", "bin"):  # made next to the ELF by the firmware build
                 values[ext] = str(firmware.elf.with_suffix(f".{ext}"))
             values["image"] = values[fmt]
-            if "model_addr" in used:
-                values["model_addr"] = f"{self.model_addr(firmware):#010x}"
+        if firmware is not None and "model_addr" in used:
+            values["model_addr"] = f"{self.model_addr(firmware):#010x}"
         if "model" in used:
             if model is None:
                 raise FlashError(

@@ -19,6 +19,9 @@ from typing import Any
 
 from harness.boards.serialports import PortInfo, matches, usb_ports
 from harness.config.model import BoardConfig, SerialMatch
+from harness.config.ports import PORTS, no_port_problem
+from harness.config.profiles import PROFILES
+from harness.procs import quiet_stdout
 
 # VID:PID of USB-UART bridges and native USB found on ESP boards.
 ESP_USB = {
@@ -28,18 +31,18 @@ ESP_USB = {
     (0x1A86, 0x7523),  # WCH CH340
     (0x1A86, 0x55D4),  # WCH CH9102
 }
-# Boards recognised by their own USB identity: (vid, pid) -> (firmware port, note).
+# Boards recognised by their own USB identity: (vid, pid) -> (board profile, note).
 KNOWN_USB = {
     (0x2341, 0x805A): (
-        "nrf52840",
+        "nano33ble",
         "Arduino Nano 33 BLE (Sense): the agent's UART is D0/D1 (P1.10 RX, P1.03 TX); "
         "set serial to the USB-UART adapter wired there, and flash through SWD (pyocd) "
         "or the bootloader (bossac)",
     ),
-    (0x2341, 0x005A): ("nrf52840", "Arduino Nano 33 BLE (Sense) in its bootloader"),
+    (0x2341, 0x005A): ("nano33ble", "Arduino Nano 33 BLE (Sense) in its bootloader"),
 }
 # pyOCD target type -> firmware port of this project.
-PYOCD_TARGET_PORTS = {"nrf52840": "nrf52840", "stm32f405rgtx": "netduinoplus2"}
+PYOCD_TARGET_PORTS = {p.pyocd_target: p.name for p in PORTS.values() if p.pyocd_target}
 
 
 @dataclass
@@ -49,6 +52,7 @@ class ProbeInfo:
     vendor: str = ""
     product: str = ""
     pyocd_target: str | None = None  # what the probe's firmware says the board is
+    board_name: str = ""  # pyOCD's name for the board the probe sits on, when it knows
 
 
 @dataclass
@@ -64,6 +68,7 @@ class Found:
     backend: str
     stem: str  # name prefix: target or chip
     target: str | None = None
+    profile: str | None = None  # written instead of target: it brings the board variant
     probe: str | None = None
     serial: SerialMatch | None = None
     options: dict[str, Any] = field(default_factory=dict)
@@ -92,6 +97,7 @@ def list_probes() -> list[ProbeInfo]:
                 vendor=str(getattr(probe, "vendor_name", "") or ""),
                 product=str(getattr(probe, "product_name", "") or ""),
                 pyocd_target=getattr(board, "target", None) if board is not None else None,
+                board_name=str(getattr(board, "name", "") or "") if board is not None else "",
             )
         )
     return out
@@ -102,14 +108,15 @@ def detect_esp(port: str) -> EspChip:
     import importlib
 
     cmds: Any = importlib.import_module("esptool.cmds")
-    esp = cmds.detect_chip(port=port, connect_attempts=1)
-    try:
-        chip = str(esp.CHIP_NAME)
-        mac = ":".join(f"{int(b):02x}" for b in esp.read_mac("BASE_MAC"))
-        cmds.reset_chip(esp, "hard-reset")
-    finally:
-        if getattr(esp, "_port", None) is not None:
-            esp._port.close()
+    with quiet_stdout():  # esptool prints "Connecting..." and notes: stdout is the TOML
+        esp = cmds.detect_chip(port=port, connect_attempts=1)
+        try:
+            chip = str(esp.CHIP_NAME)
+            mac = ":".join(f"{int(b):02x}" for b in esp.read_mac("BASE_MAC"))
+            cmds.reset_chip(esp, "hard-reset")
+        finally:
+            if getattr(esp, "_port", None) is not None:
+                esp._port.close()
     return EspChip(chip, mac)
 
 
@@ -162,13 +169,7 @@ def scan(
         if known(probe.unique_id, port):
             notes.append(f"probe {probe.unique_id}: already in the farm file")
             continue
-        target = PYOCD_TARGET_PORTS.get(probe.pyocd_target or "")
-        entry = Found("pyocd", target or probe.pyocd_target or "board", target=target, probe=probe.unique_id)
-        entry.notes.append(f"{probe.vendor} {probe.product} {probe.description}".strip())
-        if probe.pyocd_target:
-            entry.options["pyocd_target"] = probe.pyocd_target
-        else:
-            entry.notes.append("set target (firmware port) and pyocd_target (pyocd list --targets)")
+        entry = _probe_entry(probe)
         if port is not None:
             entry.serial = port.as_match()
             entry.notes.append(f"UART {port.device} ({port.description or 'USB serial'})")
@@ -189,13 +190,15 @@ def scan(
             except Exception as exc:
                 notes.append(f"{port.device}: no ESP chip answered ({exc})")
             else:
-                entry = Found("esptool", chip.chip.lower().replace("-", ""), serial=port.as_match())
-                entry.options = {"chip": chip.chip.lower().replace("-", ""), "mac": chip.mac}
+                name = chip.chip.lower().replace("-", "")
+                entry = Found("esptool", name, serial=port.as_match(), active=False)
+                entry.options = {"chip": name, "mac": chip.mac, "image": "<agent>.bin"}
                 entry.notes.append(f"{chip.chip} on {port.device}; set model_offset to the model partition")
+                entry.notes.append(no_port_problem(name))
                 found.append(entry)
                 continue
-        target, note = KNOWN_USB.get(ident, (None, ""))
-        entry = Found("command", target or "board", target=target, serial=port.as_match(), active=False)
+        profile, note = KNOWN_USB.get(ident, (None, ""))
+        entry = Found("command", profile or "board", profile=profile, serial=port.as_match(), active=False)
         entry.notes.append(note or f"{port.device}: {port.description or 'USB serial port'}")
         entry.notes.append("needs a flash_command (openocd, probe-rs, nrfjprog, dfu-util, bossac)")
         entry.options["flash_command"] = "probe-rs download --chip <CHIP> {elf}"
@@ -203,6 +206,49 @@ def scan(
     if esp is None:
         notes.append("ESP chips: not probed (--no-esp)")
     return Scan(found, notes)
+
+
+def propose_profile(probe: ProbeInfo) -> tuple[str | None, str]:
+    """The board profile for a probe, from pyOCD's board name or the DAPLink board id;
+    else the one profile of its target's port. None, with why, when it cannot tell."""
+    daplink_id = probe.unique_id[:4] if len(probe.unique_id) >= 32 else ""  # DAPLink: board id first
+    for profile in PROFILES.values():
+        if probe.board_name in profile.probe_boards or daplink_id in profile.probe_boards:
+            said = probe.board_name or f"board id {daplink_id}"
+            return profile.name, f"profile {profile.name}: the probe says {said}"
+    port = PYOCD_TARGET_PORTS.get(probe.pyocd_target or "")
+    candidates = [p for p in PROFILES.values() if port and p.port == port]
+    if len(candidates) == 1:
+        return candidates[0].name, f"profile {candidates[0].name}: the only {port} board tinyfarm knows"
+    if candidates:
+        options = "; ".join(f"{p.name} ({_variant_words(p.variant)})" for p in candidates)
+        return None, (
+            f"cannot tell which {port} board this is from the probe: set profile = one of {options}"
+        )
+    return None, "set target (firmware port) and pyocd_target (pyocd list --targets)"
+
+
+def _variant_words(variant: Any) -> str:
+    start = int(variant.get("app_start") or 0)
+    at = f"0x{start:x}"
+    lead = f"bootloader below {at}" if variant.get("bootloader") else f"no bootloader, agent at {at}"
+    pins = f"UART TX {variant.get('uart_tx_pin')} RX {variant.get('uart_rx_pin')}"
+    return f"{lead}, {pins}" if "uart_tx_pin" in variant else lead
+
+
+def _probe_entry(probe: ProbeInfo) -> Found:
+    profile, why = propose_profile(probe)
+    target = PYOCD_TARGET_PORTS.get(probe.pyocd_target or "")
+    stem = profile or target or probe.pyocd_target or "board"
+    entry = Found("pyocd", stem, profile=profile, probe=probe.unique_id)
+    entry.notes.append(f"{probe.vendor} {probe.product} {probe.description}".strip())
+    entry.notes.append(why)
+    if profile is None:
+        entry.active = False  # a guessed variant could link the agent over a bootloader
+        entry.target = target
+        if probe.pyocd_target:
+            entry.options["pyocd_target"] = probe.pyocd_target
+    return entry
 
 
 def name_boards(found: list[Found], taken: Iterable[str] = ()) -> None:
@@ -240,8 +286,10 @@ def _serial(match: SerialMatch) -> str:
 
 
 def entry_toml(entry: Found) -> str:
-    lines = [f"# {note}" for note in entry.notes if note]
+    lines = [f"# {' '.join(note.split())}" for note in entry.notes if note]
     body = ["[[boards]]", f"name = {_value(entry.name)}", f"backend = {_value(entry.backend)}"]
+    if entry.profile:
+        body.append(f"profile = {_value(entry.profile)}")
     if entry.target:
         body.append(f"target = {_value(entry.target)}")
     if entry.probe:

@@ -50,8 +50,11 @@ class EsptoolBackend(PhysicalBackend):
         "app_offset": Key((int,), "the application's flash offset (default 0x10000)", lambda v: v >= 0),
         "model_offset": Key((int,), "the model data partition's flash offset", lambda v: v >= 0),
         "flash_baud": Key((int,), "baud rate while flashing (default 460800)", lambda v: v > 0),
-        "image": Key((str,), "the application .bin (default: the built agent's .bin)"),
     }
+    # `image` (a common board key): the application .bin at app_offset, or a
+    # partition set { "0x1000" = "bootloader.bin", "0x8000" = "partitions.bin", ... }.
+    image_formats: ClassVar[tuple[str, ...]] = ("bin",)
+    bin_default_addr: ClassVar[bool] = True
 
     def tool_presence(self) -> Presence:
         if not tool_installed("esptool"):
@@ -80,20 +83,21 @@ class EsptoolBackend(PhysicalBackend):
             raise
         return esp
 
-    def _app_image(self, firmware: FirmwareImage) -> bytes:
-        image = Path(self.board.options.get("image") or firmware.elf.with_suffix(".bin"))
-        try:
-            return image.read_bytes()
-        except OSError as exc:
-            raise FlashError(
-                f"board {self.board.name}: cannot read application image {image}: {exc}"
-            ) from exc
+    def _images(self, firmware: FirmwareImage) -> list[tuple[int, bytes]]:
+        """(offset, bytes) to write: the board's image parts, else the built agent's .bin."""
+        app_offset = int(self.board.options.get("app_offset", DEFAULT_APP_OFFSET))
+        parts = firmware.parts or ((None, firmware.elf.with_suffix(".bin")),)
+        out = []
+        for addr, path in parts:
+            try:
+                out.append((app_offset if addr is None else addr, Path(path).read_bytes()))
+            except OSError as exc:
+                raise FlashError(f"board {self.board.name}: cannot read image {path}: {exc}") from exc
+        return out
 
     def program(self, firmware: FirmwareImage, model: bytes | None) -> None:
         cmds = import_tool("esptool.cmds", "esptool", self.board.name)
-        parts: list[tuple[int, bytes]] = [
-            (int(self.board.options.get("app_offset", DEFAULT_APP_OFFSET)), self._app_image(firmware))
-        ]
+        parts = self._images(firmware)
         if model is not None:
             offset = self.board.options.get("model_offset")
             if offset is None:

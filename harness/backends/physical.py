@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib
+import os
 import time
 from abc import abstractmethod
 from collections.abc import Callable, Iterator
@@ -24,10 +25,13 @@ from typing import Any, ClassVar
 
 from harness.backends.base import BoardBackend, LatencyModel, Presence
 from harness.boards.firmware import FirmwareImage
+from harness.boards.images import ranges
 from harness.boards.serialports import PortInfo, describe, find, holders, is_set, wait_for_port
 from harness.config.load import Key
+from harness.config.ports import PORTS
 from harness.errors import BoardUnavailable, DeviceError, FarmError, FlashError, LinkError
 from harness.link.links import Link, SerialLink
+from harness.procs import quiet_stdout
 
 # Seconds a board's port may take to come back after a reset or flash (USB
 # re-enumeration, a bootloader's own port first). Times timeout_factor.
@@ -69,12 +73,21 @@ class PhysicalBackend(BoardBackend):
     tool: ClassVar[str] = "tool"  # named in messages
     config_keys: ClassVar[dict[str, Key]] = PHYSICAL_KEYS
 
+    image_formats: ClassVar[tuple[str, ...]] = ("elf", "hex", "bin")  # prebuilt images it flashes
+    bin_default_addr: ClassVar[bool] = False  # a lone .bin image goes to a default address
+
     def __init__(self, board, workdir):  # type: ignore[no-untyped-def]
         super().__init__(board, workdir)
         self.progress: ProgressFn | None = None  # set by `farm flash`
         self.skipped_flash = False  # the last flash() found the build already running
         self._device: str | None = None  # the path the port had when last found
         self._reenumerating = False  # a reset or flash happened since
+
+    @property
+    def clock_hz(self) -> int:
+        """farm.toml's (or the profile's) clock, else the firmware port's default."""
+        port = PORTS.get(self.board.target or "")
+        return self.board.clock_hz or (port.clock_hz if port else self.default_clock_hz)
 
     # -- identity and presence ---------------------------------------------
     @property
@@ -116,6 +129,9 @@ class PhysicalBackend(BoardBackend):
         if probe is not None and not probe.present:
             return probe
         if self.board.url:
+            local = "://" not in self.board.url
+            if local and not os.path.exists(self.board.url):
+                return Presence(False, f"no serial device {self.board.url}")
             return Presence(True)
         serial = self.board.serial
         if serial is None or not is_set(serial):
@@ -184,9 +200,25 @@ class PhysicalBackend(BoardBackend):
             self.skipped_flash = True
             self._report("already running", 1.0)
             return
-        with self.tool_errors("flash"):
+        self.check_bootloader(firmware)
+        with self.tool_errors("flash"), quiet_stdout():
             self.program(firmware, model)
         self._reenumerating = True
+
+    def check_bootloader(self, firmware: FirmwareImage) -> None:
+        """Refuse an image that writes below app_start on a board with a bootloader there."""
+        board = self.board
+        if not board.bootloader or not board.app_start:
+            return
+        port = PORTS.get(board.target or "")
+        origin = port.flash_origin if port else 0
+        end = origin + board.app_start
+        for start, stop in ranges(firmware):
+            if start < end and stop > origin:
+                raise FlashError(
+                    f"board {board.name}: {firmware.elf.name} writes 0x{start:08x}-0x{stop:08x}, into "
+                    f"the bootloader (0x{origin:08x}-0x{end:08x}, below app_start); not flashed"
+                )
 
     @abstractmethod
     def program(self, firmware: FirmwareImage, model: bytes | None) -> None:
@@ -246,7 +278,7 @@ class PhysicalBackend(BoardBackend):
         return str(path)
 
     def reset(self) -> None:
-        with self.tool_errors("reset"):
+        with self.tool_errors("reset"), quiet_stdout():
             self.hardware_reset()
         self._reenumerating = True
 

@@ -10,21 +10,25 @@ pyOCD is imported on first use only.
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from harness.backends.base import Presence
 from harness.backends.physical import PhysicalBackend, import_tool, tool_installed
 from harness.boards.firmware import FirmwareImage
+from harness.config.board_firmware import image_format
 from harness.config.load import Key
+from harness.config.ports import PORTS
 from harness.errors import BoardUnavailable, FlashError
 
-# Firmware port → pyOCD target type. Parts without a built-in target need their
-# CMSIS pack once: `pyocd pack install stm32f405rg`.
-TARGETS = {
-    "nrf52840": "nrf52840",
-    "netduinoplus2": "stm32f405rgtx",
-}
+# Firmware port → pyOCD target type: harness.config.ports. Parts without a
+# built-in target need their CMSIS pack once: `pyocd pack install <target>`.
+# nRF52840 rev3 (build code F0 on): UICR.APPROTECT = HwDisabled keeps the debug
+# port open across resets (the agent also writes APPROTECT.DISABLE at boot).
+UICR_APPROTECT = 0x10001208
+APPROTECT_HW_DISABLED = 0x5A
 PROBE_CACHE_SECONDS = 2.0
 _probe_cache: tuple[float, list[Any]] | None = None
 
@@ -56,18 +60,28 @@ class PyocdBackend(PhysicalBackend):
         "frequency": Key((int,), "SWD/JTAG clock in Hz", lambda v: v > 0),
         "model_addr": Key((int,), "the model slot's address (default: the ELF's __model_slot_start)"),
         "image_format": Key((str,), "elf | hex", lambda v: v in ("elf", "hex")),
+        "unlock": Key((bool,), "true: mass erase a locked (read-protected) chip, bootloader included"),
     }
 
     @property
     def pyocd_target(self) -> str:
-        target = self.board.options.get("pyocd_target") or TARGETS.get(self.target)
+        port = PORTS.get(self.board.target or "")
+        target = self.board.options.get("pyocd_target") or (port.pyocd_target if port else None)
         if target is None:
-            raise FlashError(f"board {self.board.name}: set pyocd_target (no default for port {self.target})")
+            raise FlashError(
+                f"board {self.board.name}: set pyocd_target (no default for port {self.board.target})"
+            )
         return str(target)
 
     def tool_presence(self) -> Presence:
         if not tool_installed("pyocd"):
             return Presence(False, "pyocd is not installed (pip install 'tinyfarm[hardware]')")
+        try:
+            target = self.pyocd_target
+        except FlashError as exc:
+            return Presence(False, str(exc).split(": ", 1)[-1])
+        if not target_available(target):
+            return Presence(False, f"pyocd target {target} needs its CMSIS pack: pyocd pack install {target}")
         return Presence(True)
 
     def probe_presence(self) -> Presence | None:
@@ -92,12 +106,16 @@ class PyocdBackend(PhysicalBackend):
         if len(found) != 1:
             what = "no debug probe" if not found else f"{len(found)} debug probes match"
             raise BoardUnavailable(f"board {self.board.name}: {what} {self.board.probe}")
-        options: dict[str, Any] = {}
+        # Never mass erase unasked (pyOCD's auto_unlock would, bootloader and all);
+        # erase only the sectors written, whatever a pyocd.yaml says.
+        unlock = bool(self.board.options.get("unlock", False))
+        options: dict[str, Any] = {"auto_unlock": unlock, "chip_erase": "sector"}
         if "frequency" in self.board.options:
             options["frequency"] = self.board.options["frequency"]
         session = helpers.ConnectHelper.session_with_chosen_probe(
             blocking=False,
             return_first=False,
+            auto_open=False,  # opened by _opened(): a locked chip is an error, not an erase
             unique_id=str(found[0].unique_id),
             target_override=self.pyocd_target,
             options=options,
@@ -111,24 +129,98 @@ class PyocdBackend(PhysicalBackend):
         path = firmware.elf if fmt == "elf" else firmware.elf.with_suffix(".hex")
         return str(path), str(fmt)
 
-    def program(self, firmware: FirmwareImage, model: bytes | None) -> None:
+    def _files(self, firmware: FirmwareImage) -> list[tuple[str, str, dict[str, int]]]:
+        """(path, format, keyword arguments) of each file to program."""
+        if not firmware.parts:
+            image, fmt = self._image(firmware)
+            return [(image, fmt, {})]
+        out = []
+        for addr, path in firmware.parts:
+            fmt = image_format(path)
+            out.append((str(path), fmt, {"base_address": addr} if fmt == "bin" and addr is not None else {}))
+        return out
+
+    def _write(self, session: Any, stage: str, path: str, fmt: str, **kwargs: int) -> None:
         programmer_mod = import_tool("pyocd.flash.file_programmer", "pyocd", self.board.name)
-        image, fmt = self._image(firmware)
+        programmer = programmer_mod.FileProgrammer(
+            session, progress=lambda f: self._report(stage, float(f)), chip_erase="sector"
+        )
+        programmer.program(path, file_format=fmt, **kwargs)
+
+    def program(self, firmware: FirmwareImage, model: bytes | None) -> None:
+        files = self._files(firmware)
         session = self._session()
         model_addr = self.model_addr(firmware) if model is not None else None
-        with session:
+        with self._opened(session):
             self._report("firmware", 0.0)
-            programmer_mod.FileProgrammer(
-                session, progress=lambda f: self._report("firmware", float(f)), no_reset=True
-            ).program(image, file_format=fmt)
-            if model is not None:
+            for path, fmt, kwargs in files:
+                self._write(session, "firmware", path, fmt, **kwargs)
+            if model is not None and model_addr is not None:
                 self._report("model", 0.0)
-                programmer_mod.FileProgrammer(
-                    session, progress=lambda f: self._report("model", float(f)), no_reset=True
-                ).program(self.model_file(model), file_format="bin", base_address=model_addr)
+                self._write(session, "model", self.model_file(model), "bin", base_address=model_addr)
+            keep_debuggable(session.target, self.board.options.get("unlock", False))
             session.target.reset()
             self._report("reset", 1.0)
 
+    @contextlib.contextmanager
+    def _opened(self, session: Any) -> Iterator[Any]:
+        """Open the session; a chip that is read-protected is a clear error, not an erase."""
+        try:
+            session.open()
+        except Exception as exc:
+            if self._locked(session):
+                raise FlashError(self._locked_message()) from exc
+            raise
+        try:
+            if self._locked(session):
+                raise FlashError(self._locked_message())
+            yield session
+        finally:
+            session.close()
+
+    def _locked(self, session: Any) -> bool:
+        if self.board.options.get("unlock", False):
+            return False
+        check = getattr(getattr(session, "target", None), "is_locked", None)
+        try:
+            return bool(check()) if callable(check) else False
+        except Exception:  # the lock state could not be read: not known to be locked
+            return False
+
+    def _locked_message(self) -> str:
+        return (
+            f"board {self.board.name}: the {self.pyocd_target} is locked (read protection, APPROTECT): "
+            "flashing it needs a mass erase, which erases the whole chip, a bootloader too. "
+            "Set unlock = true on this board to allow that, or restore the chip with the vendor's tool; "
+            "not flashed"
+        )
+
     def hardware_reset(self) -> None:
-        with self._session() as session:
+        with self._opened(self._session()) as session:
             session.target.reset()
+
+
+def keep_debuggable(target: Any, unlocked: bool) -> None:
+    """On a chip with hardened APPROTECT (nRF52840 rev3), write UICR.APPROTECT =
+    HwDisabled so the debug port stays open after reset; pyOCD does this itself
+    when it unlocked the chip. Other targets have no such attribute."""
+    if unlocked or not getattr(target, "hardened_approtect", False):
+        return
+    write_uicr = getattr(target, "write_uicr", None)
+    if callable(write_uicr) and target.read32(UICR_APPROTECT) != APPROTECT_HW_DISABLED:
+        write_uicr(UICR_APPROTECT, APPROTECT_HW_DISABLED)
+
+
+_targets_checked: dict[str, bool] = {}
+
+
+def target_available(name: str) -> bool:
+    """Whether pyOCD knows the target type: built in, or from an installed CMSIS pack."""
+    if name not in _targets_checked:
+        target_mod = import_tool("pyocd.target", "pyocd", "-")
+        packs = import_tool("pyocd.target.pack.pack_target", "pyocd", "-")
+        key = target_mod.normalise_target_type_name(name)
+        if key not in target_mod.TARGET:
+            packs.ManagedPacks.populate_target(key)
+        _targets_checked[name] = key in target_mod.TARGET
+    return _targets_checked[name]

@@ -37,6 +37,7 @@ class BuildSpec:
     flash_bytes: int | None = None
     ram_bytes: int | None = None
     slot_size: int | None = None
+    variant: tuple[tuple[str, str], ...] = ()  # the port's board-variant make variables
 
     def make_vars(self) -> dict[str, str]:
         values = {
@@ -47,7 +48,7 @@ class BuildSpec:
             "RAM_BYTES": self.ram_bytes,
             "SLOT_SIZE": self.slot_size,
         }
-        return {k: str(v) for k, v in values.items() if v is not None}
+        return {k: str(v) for k, v in values.items() if v is not None} | dict(self.variant)
 
     def key(self) -> str:
         # The sources' folder and tinyfarm's version are part of the key: two installs
@@ -87,6 +88,9 @@ class FirmwareImage:
     ram_bytes: int  # static RAM: data, bss, stack
     model_slot_addr: int | None
     host_binary: Path | None = None  # the host port's executable
+    # Prebuilt firmware (farm.toml `image`): the files to write and where
+    # (None: the file says, or the backend's application offset). Empty: the built agent.
+    parts: tuple[tuple[int | None, Path], ...] = ()
 
 
 # What each build needs on PATH, and how to get it on Debian.

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.config import calibration as cal
+from harness.config.board_firmware import check_firmware, parse_image
 from harness.config.budget_rules import RULES
 from harness.config.model import BoardConfig, BudgetSet, FarmConfig, ModelConfig, SerialMatch
 from harness.config.profiles import PROFILES
@@ -63,7 +64,14 @@ BOARD_KEYS: dict[str, Key] = {
     "required": Key((bool,), "true or false"),
     "timeout_factor": Key((int, float), "a number > 0", lambda v: v > 0),
     "labgrid_place": Key((str,), "the name of a labgrid place (docs/many-boards.md)", bool),
+    "image": Key((str, dict), 'prebuilt firmware: a .elf, .hex or .bin, or { "0x1000" = "boot.bin", ... }'),
+    "image_addr": Key((int,), "the flash address of a .bin image", lambda v: v >= 0),
+    "app_start": Key((int,), "the agent's link address (the end of a bootloader)", lambda v: v >= 0),
+    "uart_tx_pin": Key((int,), "the agent's UART TX pin (the port's numbering)", lambda v: v >= 0),
+    "uart_rx_pin": Key((int,), "the agent's UART RX pin (the port's numbering)", lambda v: v >= 0),
+    "bootloader": Key((bool,), "true: a bootloader below app_start, never written"),
 }
+NOT_FIELDS = ("serial", "image", "image_addr")
 SERIAL_KEYS: dict[str, Key] = {
     "vid": Key((int,), "an integer 0..0xFFFF", lambda v: 0 <= v <= 0xFFFF),
     "pid": Key((int,), "an integer 0..0xFFFF", lambda v: 0 <= v <= 0xFFFF),
@@ -131,10 +139,14 @@ class _Loader:
         serial = None
         if "serial" in fields:
             serial = SerialMatch(**self.table(fields["serial"], f"{where}.serial", SERIAL_KEYS))
-        common = {k: v for k, v in fields.items() if k in BOARD_KEYS and k != "serial"}
+        common = {k: v for k, v in fields.items() if k in BOARD_KEYS and k not in NOT_FIELDS}
         common["tags"] = tuple(common.get("tags", ()))
         options = {k: v for k, v in fields.items() if k in extra}
-        return BoardConfig(serial=serial, options=options, **common)
+        cls = BACKENDS.get(str(backend))
+        image = parse_image(fields, where, self.root, self.fail, getattr(cls, "bin_default_addr", False))
+        board = BoardConfig(serial=serial, options=options, image=image, **common)
+        check_firmware(board, where, cls, self.fail)
+        return board
 
     def model(self, data: Any, where: str) -> ModelConfig:
         fields = dict(self.table(data, where, MODEL_KEYS))

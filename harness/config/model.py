@@ -22,6 +22,17 @@ class SerialMatch:
 
 
 @dataclass(frozen=True)
+class ImageSpec:
+    """Prebuilt firmware flashed instead of building the agent: files and where they go.
+
+    An address of None means the file says where it goes (ELF, Intel HEX),
+    or, for an ESP application .bin, the board's app_offset.
+    """
+
+    parts: tuple[tuple[int | None, Path], ...]
+
+
+@dataclass(frozen=True)
 class BoardConfig:
     name: str
     backend: str
@@ -42,6 +53,15 @@ class BoardConfig:
     latency_basis: str = "estimate"  # latency budgets judge "estimate" or "predicted" (calibrated)
     calibration: CalibrationEntry | None = None  # resolved from the farm's calibration file
     labgrid_place: str | None = None  # labgrid place: coordinator lock, RFC2217 link
+    image: ImageSpec | None = None  # prebuilt firmware: flashed as it is, never built
+    # The board variant of its firmware port (harness/config/ports.py).
+    app_start: int | None = None  # the agent's link address (a bootloader below it)
+    uart_tx_pin: int | None = None
+    uart_rx_pin: int | None = None
+    bootloader: bool = False  # flash below app_start holds a bootloader: never written
+
+    def variant(self) -> dict[str, int | None]:
+        return {"app_start": self.app_start, "uart_tx_pin": self.uart_tx_pin, "uart_rx_pin": self.uart_rx_pin}
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,13 @@ class Profile:
     # backend name -> the keys that backend takes in a [[boards]] table
     emulators: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     notes: str = ""
+    # The board variant of its port (harness/config/ports.py): app_start,
+    # uart_tx_pin, uart_rx_pin, bootloader. farm.toml keys win.
+    variant: Mapping[str, Any] = field(default_factory=dict)
+    pyocd_target: str | None = None  # physical boards behind a debug probe
+    # How `farm discover` recognises the board: pyOCD's board names and the
+    # DAPLink board ids (the first four digits of the probe's unique id).
+    probe_boards: tuple[str, ...] = ()
 
     def emulator(self, backend: str) -> Mapping[str, Any] | None:
         return self.emulators.get(backend)
@@ -58,6 +65,9 @@ class Profile:
             values.update(self.emulators.get(backend, {}))
         else:
             values["target"] = self.port
+            values.update(self.variant)
+            if self.pyocd_target:
+                values["pyocd_target"] = self.pyocd_target
         return values
 
     def describe(self) -> str:
@@ -72,6 +82,13 @@ def _frozen(emulators: dict[str, dict[str, Any]]) -> Mapping[str, Mapping[str, A
 
 
 _CORTEX_M4_QEMU = {"qemu": {"machine": "mps2-an386"}}
+# nRF52840 variants (pins are GPIO numbers, 32 * port + pin).
+_NANO33BLE = MappingProxyType(
+    {"app_start": 0x10000, "bootloader": True, "uart_tx_pin": 35, "uart_rx_pin": 42}  # P1.03, P1.10
+)
+_NRF52840_DK = MappingProxyType(
+    {"app_start": 0x0, "bootloader": False, "uart_tx_pin": 6, "uart_rx_pin": 8}  # P0.06, P0.08
+)
 
 PROFILES: Mapping[str, Profile] = MappingProxyType(
     {
@@ -87,7 +104,26 @@ PROFILES: Mapping[str, Profile] = MappingProxyType(
                 262_144,
                 "nrf52840",
                 _frozen({**_CORTEX_M4_QEMU, "renode": {"platform": "nrf52840"}}),
-                "QEMU: core-level twin; Renode: the nRF52840 SoC itself.",
+                "QEMU: core-level twin; Renode: the nRF52840 SoC itself. The Arduino bootloader "
+                "owns 0x0-0xFFFF; the agent's UART is D1 (P1.03, TX) / D0 (P1.10, RX).",
+                variant=_NANO33BLE,
+                pyocd_target="nrf52840",
+            ),
+            Profile(
+                "nrf52840-dk",
+                "Nordic nRF52840 DK (PCA10056)",
+                "Nordic nRF52840",
+                "cortex-m4f",
+                64_000_000,
+                1_048_576,
+                262_144,
+                "nrf52840",
+                _frozen({**_CORTEX_M4_QEMU, "renode": {"platform": "nrf52840"}}),
+                "No bootloader: the agent is linked at 0x0. UART on P0.06 (TX) / P0.08 (RX), "
+                "the interface MCU's virtual COM port.",
+                variant=_NRF52840_DK,
+                pyocd_target="nrf52840",
+                probe_boards=("nRF52840-DK", "1102"),
             ),
             Profile(
                 "sparkfun-edge2",
@@ -137,7 +173,10 @@ PROFILES: Mapping[str, Profile] = MappingProxyType(
                 "stm32l4",
                 _frozen(_CORTEX_M4_QEMU),
                 "QEMU: core-level twin. Renode's STM32F4 platform runs the netduinoplus2 port, "
-                "whose link script stops at the F405's 1 MiB flash and 128 KiB RAM.",
+                "whose link script stops at the F405's 1 MiB flash and 128 KiB RAM. "
+                "Agent UART: LPUART1 on PG7/PG8, the ST-LINK's virtual COM port.",
+                pyocd_target="stm32l4r5zitx",
+                probe_boards=("NUCLEO-L4R5ZI", "NUCLEO-L4R5ZI-P", "0776", "0781"),
             ),
         )
     }

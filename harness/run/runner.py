@@ -19,7 +19,9 @@ import numpy.typing as npt
 
 from harness.backends import BACKENDS, BoardBackend
 from harness.boards.firmware import BuildSpec, FirmwareImage, build
+from harness.boards.images import prebuilt
 from harness.config.model import BoardConfig
+from harness.config.ports import make_vars
 from harness.link import messages as m
 from harness.run.board_run import HANDSHAKE_ATTEMPTS, BoardRun, LinkWrapper
 from harness.run.journal import SampleJournal
@@ -61,7 +63,12 @@ def open_backend(board: BoardConfig, workdir: Path) -> BoardBackend:
 
 def build_firmware(backend: BoardBackend, build_root: Path) -> FirmwareImage:
     board = backend.board
-    spec = BuildSpec(backend.target, board.name, backend.clock_hz, board.flash_bytes, board.ram_bytes)
+    if board.image is not None:  # prebuilt firmware (farm.toml `image`): flashed as it is
+        return prebuilt(board.image, board.target or "prebuilt")
+    variant = tuple(make_vars(backend.target, board.variant()).items())
+    spec = BuildSpec(
+        backend.target, board.name, backend.clock_hz, board.flash_bytes, board.ram_bytes, variant=variant
+    )
     return build(spec, build_root)
 
 

@@ -36,7 +36,7 @@ def farm_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def attached(monkeypatch: pytest.MonkeyPatch) -> FakeEsptool:
     """A DAPLink board (probe + its CDC port), an ESP32-S3 and an unknown CH340 bridge... and a twin."""
-    FakePyocd([FakeProbe(DAP_ID, target="nrf52840")]).install(monkeypatch)
+    FakePyocd([FakeProbe(DAP_ID, target="nrf52840", board="nRF52840-DK")]).install(monkeypatch)
     fake_ports(
         monkeypatch,
         [
@@ -73,21 +73,16 @@ def test_discover_writes_entries_that_load_and_list_as_present(
     boards = tomllib.loads(text)["boards"]
     assert boards == [
         {
-            "name": "nrf52840-1",
+            "name": "nrf52840-dk-1",
             "backend": "pyocd",
-            "target": "nrf52840",
+            "profile": "nrf52840-dk",  # from the probe's board name: no bootloader, UART P0.06/P0.08
             "probe": DAP_ID,
             "serial": {"vid": 0x0D28, "pid": 0x0204, "serial_number": DAP_ID},
-            "pyocd_target": "nrf52840",
-        },
-        {
-            "name": "esp32s3-1",
-            "backend": "esptool",
-            "serial": {"vid": 0x303A, "pid": 0x1001, "serial_number": "F4:12:FA:00:11:22"},
-            "chip": "esp32s3",
-            "mac": "f4:12:fa:00:11:22",
         },
     ]
+    # the ESP32-S3 is there, commented out: tinyfarm has no port for it, and says the ways in
+    assert '# backend = "esptool"' in text and '# mac = "f4:12:fa:00:11:22"' in text
+    assert "tinyfarm has no firmware port 'esp32s3'" in text and "EEMBC protocol" in text
     # the unknown bridge is there, commented out, with its identity (no serial number: the location)
     assert '# serial = { vid = 0x1a86, pid = 0x7522, location = "1-1.3" }' in text
     assert "needs a flash_command" in text
@@ -97,24 +92,41 @@ def test_discover_writes_entries_that_load_and_list_as_present(
     farm.write_text(FARM_HEAD)
     assert main(["--farm", str(farm), "discover", "--write", str(farm)]) == 0
     config = configload.load(farm)  # what discover wrote validates
-    assert [b.name for b in config.boards] == ["nrf52840-1", "esp32s3-1"]
+    assert [b.name for b in config.boards] == ["nrf52840-dk-1"]
+    dk = config.boards[0]
+    variant = (dk.target, dk.app_start, dk.uart_tx_pin, dk.uart_rx_pin, dk.bootloader)
+    assert variant == ("nrf52840", 0, 6, 8, False)
 
     capsys.readouterr()
     assert main(["--farm", str(farm), "list", "--json"]) == 0
     rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
-    assert rows["nrf52840-1"]["status"] == "present"
-    assert rows["nrf52840-1"]["identity"] == {
+    assert rows["nrf52840-dk-1"]["status"] == "present"
+    assert rows["nrf52840-dk-1"]["identity"] == {
         "backend": "pyocd",
         "probe": DAP_ID,
         "vid:pid": "0d28:0204",
         "serial_number": DAP_ID,
         "port": "/dev/ttyACM0",
     }
-    assert rows["esp32s3-1"]["status"] == "present" and rows["esp32s3-1"]["target"] is None
 
     # discovering again finds nothing new: those boards are in the file
     assert main(["--farm", str(farm), "discover", "--no-esp"]) == 0
-    assert "nrf52840-1" not in capsys.readouterr().out
+    assert "nrf52840-dk-1" not in capsys.readouterr().out
+
+
+def test_discover_says_when_it_cannot_tell_the_board_variant(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A J-Link on an nRF52840 says nothing of the board: Nano 33 BLE or DK? Commented out, both named."""
+    FakePyocd([FakeProbe("000683123456", target="nrf52840")]).install(monkeypatch)
+    fake_ports(monkeypatch, [])
+    assert main(["--farm", str(tmp_path / "absent.toml"), "discover", "--no-esp"]) == 0
+    text = capsys.readouterr().out
+    assert tomllib.loads(text) == {}  # nothing active: a guess could link the agent over a bootloader
+    assert "cannot tell which nrf52840 board this is" in text
+    assert "nano33ble (bootloader below 0x10000, UART TX 35 RX 42)" in text
+    assert "nrf52840-dk (no bootloader, agent at 0x0, UART TX 6 RX 8)" in text
+    assert '# pyocd_target = "nrf52840"' in text
 
 
 def test_list_shows_absent_physical_boards_with_reasons(
@@ -168,6 +180,7 @@ def test_list_shows_a_board_whose_port_another_process_holds_as_busy(
 [[boards]]
 name = "stm-1"
 backend = "command"
+target = "netduinoplus2"
 serial = {{ serial_number = "ABC" }}
 flash_command = ["{sys.executable}", "-c", "pass"]
 """

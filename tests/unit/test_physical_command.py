@@ -145,7 +145,7 @@ def test_farm_toml_validates_templates(tmp_path: Path) -> None:
 
     def load(board_lines: str) -> None:
         farm.write_text(
-            '[[boards]]\nname = "b"\nbackend = "command"\n'
+            '[[boards]]\nname = "b"\nbackend = "command"\ntarget = "netduinoplus2"\n'
             + board_lines
             + '\n[[models]]\nname = "m"\npath = "m.tflite"\n'
         )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from harness.backends.esptool import EsptoolBackend
-from harness.config.model import BoardConfig, SerialMatch
+from harness.boards.images import prebuilt
+from harness.config.model import BoardConfig, ImageSpec, SerialMatch
 from harness.errors import BoardUnavailable, FlashError
 from tests.unit.physical_fakes import FakeEsptool, fake_ports, firmware, usb_port
 
@@ -54,9 +56,8 @@ def test_app_image_and_offset_from_farm_toml(tmp_path: Path, monkeypatch: pytest
     fake = FakeEsptool().install(monkeypatch)
     app = tmp_path / "agent-idf.bin"
     app.write_bytes(b"IDF")
-    EsptoolBackend(board(image=str(app), app_offset=0x20000, flash_baud=115200), tmp_path).flash(
-        firmware(tmp_path), None
-    )
+    b = replace(board(app_offset=0x20000, flash_baud=115200), image=ImageSpec(((None, app),)))
+    EsptoolBackend(b, tmp_path).flash(prebuilt(b.image, "esp32s3"), None)  # type: ignore[arg-type]
     assert ("write", [("0x20000", b"IDF")]) in fake.calls
     assert not any(c[0] == "baud" for c in fake.calls)
 

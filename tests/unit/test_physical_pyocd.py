@@ -33,10 +33,12 @@ def test_flash_programs_elf_then_model_at_the_slot_then_resets(
     assert session[0] == "session"
     assert session[1]["unique_id"] == PROBE and session[1]["target_override"] == "nrf52840"
     assert session[1]["blocking"] is False  # never a prompt or an endless wait
+    assert session[1]["options"] == {"auto_unlock": False, "chip_erase": "sector"}  # never mass erase
     assert rest == [
         ("open",),
-        ("program", "agent.elf", "elf", {}, {"no_reset": True}),
-        ("program", "model-slot.bin", "bin", {"base_address": 0x80000}, {"no_reset": True}),
+        ("program", "agent.elf", "elf", {}, {"chip_erase": "sector"}),
+        ("program", "model-slot.bin", "bin", {"base_address": 0x80000}, {"chip_erase": "sector"}),
+        ("uicr", 0x10001208, 0x5A),  # nRF52840 rev3: APPROTECT HwDisabled, the agent stays debuggable
         ("reset",),
         ("close",),
     ]
@@ -51,7 +53,8 @@ def test_options_choose_target_hex_image_clock_and_slot(
     options = {"pyocd_target": "nrf52", "image_format": "hex", "frequency": 4_000_000, "model_addr": 0xC0000}
     PyocdBackend(board(options=options), tmp_path).flash(firmware(tmp_path), b"m")
     assert fake.calls[0][1]["target_override"] == "nrf52"
-    assert fake.calls[0][1]["options"] == {"frequency": 4_000_000}
+    safe = {"auto_unlock": False, "chip_erase": "sector"}
+    assert fake.calls[0][1]["options"] == {**safe, "frequency": 4_000_000}
     programs = [c for c in fake.calls if c[0] == "program"]
     assert programs[0][1:3] == ("agent.hex", "hex")
     assert programs[1][3] == {"base_address": 0xC0000}

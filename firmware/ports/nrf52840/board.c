@@ -18,10 +18,22 @@ static void clock_init(void)
     NVMC_ICACHECNF = 1u; /* CACHEEN */
 }
 
+/* nRF52840 rev3 (build code F0 on) locks the debug port at every reset
+ * unless UICR.APPROTECT is HwDisabled (the harness writes it when flashing)
+ * and the firmware writes APPROTECT.DISABLE = SwDisable at boot. Older
+ * revisions have no such register; their build code letter is below F. */
+static void approtect_keep_open(void)
+{
+    uint32_t build_letter = (FICR_INFO_VARIANT >> 8) & 0xFFu; /* "AAF0": 'F' */
+    if (build_letter >= 'F' && build_letter <= 'Z')
+        APPROTECT_DISABLE = APPROTECT_SW_DISABLE;
+}
+
 void port_init(void)
 {
     extern const void *const g_vectors[];
-    SCB_VTOR = (uint32_t)(uintptr_t)g_vectors; /* the image starts after the bootloader */
+    approtect_keep_open();
+    SCB_VTOR = (uint32_t)(uintptr_t)g_vectors; /* after a bootloader, or at 0x0 */
     clock_init();
     cycles_init(TF_CLOCK_HZ); /* DWT CYCCNT: present on the nRF52840 */
     uart_ring_init();

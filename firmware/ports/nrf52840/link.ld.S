@@ -1,5 +1,6 @@
-/* nRF52840, as on the Arduino Nano 33 BLE (Sense). Flash 1 MiB at 0x0: the
- * bootloader below APP_START (0x10000), the firmware from there, the model
+/* nRF52840. Flash 1 MiB at 0x0: a bootloader below APP_START (0x10000 on the
+ * Arduino Nano 33 BLE; 0 on a bare chip such as the nRF52840-DK's), the
+ * firmware from there, the model
  * slot in the top SLOT_SIZE bytes (on a 4 KiB page boundary, so a programmer
  * erases it without touching the firmware). RAM 256 KiB at 0x20000000. */
 MEMORY

@@ -1,6 +1,8 @@
-# nRF52840 (Cortex-M4F, 64 MHz), linked for the Arduino Nano 33 BLE (Sense):
-# its bootloader owns 0x0-0xFFFF, so the image starts at APP_START = 0x10000
-# (APP_START=0 for a bare chip flashed over SWD, e.g. an nRF52840-DK). Flash
+# nRF52840 (Cortex-M4F, 64 MHz). The defaults are the Arduino Nano 33 BLE
+# (Sense): its bootloader owns 0x0-0xFFFF, so the image starts at APP_START =
+# 0x10000. The board variant comes from the harness (harness/config/ports.py,
+# the board profile or farm.toml): the nRF52840-DK builds with APP_START=0
+# UART_TX_PIN=6 UART_RX_PIN=8 (P0.06 / P0.08, the interface MCU's VCOM). Flash
 # 1 MiB: the model slot is the top SLOT_SIZE bytes, the firmware gets
 # APP_START up to the slot. RAM 256 KiB at 0x20000000.
 FAMILY := cortexm
