@@ -37,6 +37,7 @@ class BuildSpec:
     flash_bytes: int | None = None
     ram_bytes: int | None = None
     slot_size: int | None = None
+    protocol: str = "tinyfarm"  # "eembc": the agent's MLPerf Tiny personality
 
     def make_vars(self) -> dict[str, str]:
         values = {
@@ -46,6 +47,7 @@ class BuildSpec:
             "FLASH_BYTES": self.flash_bytes,
             "RAM_BYTES": self.ram_bytes,
             "SLOT_SIZE": self.slot_size,
+            "PROTOCOL": self.protocol if self.protocol != "tinyfarm" else None,
         }
         return {k: str(v) for k, v in values.items() if v is not None}
 

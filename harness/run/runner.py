@@ -48,6 +48,8 @@ class Measurement:
     retries: int = 0
     recoveries: list[str] = field(default_factory=list)
     resumed_samples: int = 0
+    protocol: str = "tinyfarm"
+    eembc: dict[str, Any] = field(default_factory=dict)  # what only the EEMBC protocol reports
 
 
 def open_backend(board: BoardConfig, workdir: Path) -> BoardBackend:
@@ -61,7 +63,8 @@ def open_backend(board: BoardConfig, workdir: Path) -> BoardBackend:
 
 def build_firmware(backend: BoardBackend, build_root: Path) -> FirmwareImage:
     board = backend.board
-    spec = BuildSpec(backend.target, board.name, backend.clock_hz, board.flash_bytes, board.ram_bytes)
+    sizes = (backend.clock_hz, board.flash_bytes, board.ram_bytes)
+    spec = BuildSpec(backend.target, board.name, *sizes, protocol=board.protocol)
     return build(spec, build_root)
 
 
