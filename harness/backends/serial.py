@@ -38,7 +38,7 @@ class SerialBackend(BoardBackend):
         return Presence(True)
 
     def identity(self) -> dict[str, str]:
-        return {"backend": "serial", "port": self._where()}
+        return {"backend": "serial", "serial_port": self._where()}
 
     def _where(self) -> str:
         try:

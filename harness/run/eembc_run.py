@@ -56,9 +56,10 @@ def user_firmware(model: PreparedModel, backend: BoardBackend, root: Path) -> Fi
     return FirmwareImage(**{**image.__dict__, "host_binary": path if backend.target == "host" else None})
 
 
-def _stand_ins(name: str, clock_hz: int) -> tuple[m.Hello, m.ModelInfo, m.Stats]:
+def _stand_ins(name: str, backend: BoardBackend) -> tuple[m.Hello, m.ModelInfo, m.Stats]:
     """The agent's HELLO, MODEL_INFO and STATS have no EEMBC counterpart: empty ones."""
-    hello = m.Hello(0, 0, 0, 0, 0, clock_hz, 1_000_000, 0, 0, 0, b"", b"", 0, name, "eembc")
+    clock, port = backend.clock_hz, backend.target
+    hello = m.Hello(0, 0, 0, 0, 0, clock, 1_000_000, 0, 0, 0, b"", b"", 0, name, port)
     tensor = m.TensorDesc(0, (), 0.0, 0, 0)
     return hello, m.ModelInfo(0, 0, 0, tensor, tensor), m.Stats(0, 0, 0, 0, 0, 0, 0, 0)
 
@@ -113,7 +114,7 @@ def measure_eembc(
             if timed.elapsed_us is None:
                 raise ProtocolError(f"board {board.name}: `infer` answered without two m-lap-us timestamps")
             per_inference_us.append(timed.elapsed_us / timed.iterations)
-        hello, info, stats = _stand_ins(session.device_name or board.name, backend.clock_hz)
+        hello, info, stats = _stand_ins(session.device_name or board.name, backend)
         eembc = {
             "device_name": session.device_name,
             "device_profile": session.profile.get("profile"),
