@@ -61,8 +61,10 @@ class EembcSession:
         self._slowest_s = 0.0
 
     # -- one command -----------------------------------------------------
-    def command(self, text: str, timeout: float | None = None) -> list[Reply]:
-        """Send `text%` and collect the replies up to m-ready (excluded)."""
+    def command(self, text: str, timeout: float | None = None, booting: bool = False) -> list[Reply]:
+        """Send `text%` and collect the replies up to m-ready (excluded).
+
+        A boot banner is a reset mid-answer, unless the device may be `booting`."""
         if len(text) > er.MAX_COMMAND or er.TERMINATOR in text:
             raise ValueError(f"not a device API command: {text[:40]!r}")
         self.link.write(f"{text}{er.TERMINATOR}".encode("ascii"))
@@ -73,7 +75,7 @@ class EembcSession:
                 reply = self._parse(line, text)
                 if reply.kind == "ready":
                     return self._checked(replies, text)
-                if reply.kind in ("init_done", "timestamp_mode"):
+                if reply.kind in ("init_done", "timestamp_mode") and not booting:
                     raise ProtocolError(f"{self.name}: the device reset during `{text}%` ({line})")
                 if reply.kind == "other":
                     self.logs.append(line)
@@ -124,9 +126,12 @@ class EembcSession:
     # -- the API -----------------------------------------------------------
     def hello(self, timeout: float | None = None) -> str:
         """`name%` (and `profile%`): the device's name, once it answers cleanly."""
-        for reply in self.command("name", timeout):
-            if reply.kind == "name":
-                self.device_name = str(reply.value)
+        for _ in range(2):  # a device that just booted ends its banner with m-ready: ask again
+            for reply in self.command("name", timeout, booting=True):
+                if reply.kind == "name":
+                    self.device_name = str(reply.value)
+            if self.device_name is not None:
+                break
         if self.device_name is None:
             raise ProtocolError(f"{self.name}: `name%` answered without m-name-...")
         for reply in self.command("profile"):

@@ -134,7 +134,7 @@ class MlperfTinyDevice:
             try:
                 self.buffer.append(int(hexdigits[i : i + 2], 16))
             except ValueError:
-                return [f"e-[Invalid hex digit '{hexdigits[i:i+2]}']"]
+                return [f"e-[Invalid hex digit '{hexdigits[i : i + 2]}']"]
             if len(self.buffer) == self.expected:
                 return ["m-load-done"]
         return []

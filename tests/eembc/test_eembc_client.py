@@ -35,7 +35,10 @@ def personality(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def c_device(personality: Path) -> Iterator[str]:
     process = subprocess.Popen(
-        [str(personality), "--slot", str(MODEL_FILE)], stdout=subprocess.PIPE, text=True, start_new_session=True
+        [str(personality), "--slot", str(MODEL_FILE)],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     assert process.stdout is not None
     yield process.stdout.readline().split()[1]

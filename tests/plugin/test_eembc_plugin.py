@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import shutil
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -88,7 +87,9 @@ def test_serial_mlperf_device_without_tflite(pytester: pytest.Pytester, latency:
     np.savez(pytester.path / "ic.npz", x=x, y=y)
     with MlperfTinyDevice(us_per_inference=1500) as device:
         pytester.makefile(".toml", farm=SERIAL.format(port=device.port, latency=latency))
-        result = pytester.runpytest_subprocess("--farm", "farm.toml", "--farm-hardware", "-p", "no:cacheprovider")
+        result = pytester.runpytest_subprocess(
+            "--farm", "farm.toml", "--farm-hardware", "-p", "no:cacheprovider"
+        )
     result.assert_outcomes(passed=passed, failed=4 - passed + 1)
     (record,) = json.loads((pytester.path / "reports" / "results.json").read_text())["records"]
     assert record["metrics"]["accuracy"] == pytest.approx(0.9)
