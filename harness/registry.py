@@ -64,5 +64,6 @@ BACKENDS: Registry[BoardBackend] = Registry(
         "pyocd": "harness.backends.pyocd:PyocdBackend",
         "esptool": "harness.backends.esptool:EsptoolBackend",
         "command": "harness.backends.command:CommandBackend",
+        "serial": "harness.backends.serial:SerialBackend",
     },
 )

@@ -49,6 +49,7 @@ class BoardBackend(ABC):
     # False for a backend that talks to the board's own firmware instead of the
     # agent tinyfarm builds: the load-time firmware checks then do not apply.
     runs_agent: ClassVar[bool] = True
+    flashes: ClassVar[bool] = True  # False: tinyfarm only talks to the board (backend "serial")
 
     def __init__(self, board: BoardConfig, workdir: Path):
         self.board = board
@@ -99,6 +100,11 @@ class BoardBackend(ABC):
 
     @abstractmethod
     def latency_model(self, counter_hz: int) -> LatencyModel: ...
+
+    def lap_model(self) -> LatencyModel:
+        """How an EEMBC device's m-lap-us microseconds become cycles at the board's clock."""
+        kind = self.latency_model(1_000_000).kind
+        return LatencyModel(kind, self.clock_hz / 1e6)
 
     def reset(self) -> None:
         """Hard reset, where the backend can do one."""

@@ -164,6 +164,10 @@ class QemuBackend(BoardBackend):
         instructions_per_tick = 1e9 / self.machine.clock_hz / (1 << self.icount_shift)
         return LatencyModel("instruction-estimate", instructions_per_tick)
 
+    def lap_model(self) -> LatencyModel:
+        # The firmware's microseconds are virtual time: 2**shift ns an instruction.
+        return LatencyModel("instruction-estimate", 1e3 / (1 << self.icount_shift))
+
     def monitor(self, command: str) -> object:
         """A QMP command on the running machine (stop, cont, system_reset)."""
         if self._qmp is None:

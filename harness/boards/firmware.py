@@ -38,6 +38,7 @@ class BuildSpec:
     ram_bytes: int | None = None
     slot_size: int | None = None
     variant: tuple[tuple[str, str], ...] = ()  # the port's board-variant make variables
+    protocol: str = "tinyfarm"  # "eembc": the agent's MLPerf Tiny personality
 
     def make_vars(self) -> dict[str, str]:
         values = {
@@ -47,6 +48,7 @@ class BuildSpec:
             "FLASH_BYTES": self.flash_bytes,
             "RAM_BYTES": self.ram_bytes,
             "SLOT_SIZE": self.slot_size,
+            "PROTOCOL": self.protocol if self.protocol != "tinyfarm" else None,
         }
         return {k: str(v) for k, v in values.items() if v is not None} | dict(self.variant)
 

@@ -33,7 +33,7 @@ def _model(config: FarmConfig, name: str | None) -> bytes | None:
     path = Path(name)
     if path.suffix == ".tflite" and path.is_file():
         return path.read_bytes()
-    return config.model(name).path.read_bytes()
+    return config.tflite(name).read_bytes()
 
 
 def cmd_flash(config: FarmConfig, args: argparse.Namespace) -> int:

@@ -32,8 +32,8 @@ def _model_bytes(config: FarmConfig, model: str) -> tuple[Path, bytes]:
     path = Path(model)
     if path.suffix == ".tflite" and path.is_file():
         return path, path.read_bytes()
-    entry = config.model(model)
-    return entry.path, entry.path.read_bytes()
+    tflite = config.tflite(model)
+    return tflite, tflite.read_bytes()
 
 
 def _load_inputs(path: Path, reference: Reference) -> np.ndarray[Any, Any]:

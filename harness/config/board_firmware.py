@@ -75,6 +75,8 @@ def check_firmware(board: BoardConfig, where: str, backend: type, fail: Fail) ->
     """A physical board either names an image or runs a port tinyfarm builds, with a valid variant."""
     if getattr(backend, "emulated", False) or not getattr(backend, "runs_agent", True):
         return
+    if board.protocol == "eembc":  # the user's firmware, named by the model (docs/eembc.md)
+        return
     formats = getattr(backend, "image_formats", ("elf", "hex", "bin"))
     if board.image is not None:
         for _addr, path in board.image.parts:

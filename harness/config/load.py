@@ -14,6 +14,7 @@ from typing import Any
 from harness.config import calibration as cal
 from harness.config.board_firmware import check_firmware, parse_image
 from harness.config.budget_rules import RULES
+from harness.config.eembc import check_eembc
 from harness.config.model import BoardConfig, BudgetSet, FarmConfig, ModelConfig, SerialMatch
 from harness.config.profiles import PROFILES
 from harness.errors import ConfigError
@@ -32,6 +33,9 @@ def is_identifier(value: object) -> bool:
     return isinstance(value, str) and bool(_IDENTIFIER.fullmatch(value)) and ".." not in value
 
 
+PROTOCOLS = ("tinyfarm", "eembc")
+
+
 @dataclass(frozen=True)
 class Key:
     """One accepted key: its type(s), a check, and words for the error message."""
@@ -40,6 +44,12 @@ class Key:
     accepted: str
     check: Callable[[Any], bool] = lambda value: True
     required: bool = False
+
+
+def _command(value: list[Any]) -> bool:
+    from harness.config.eembc import valid_command
+
+    return valid_command(value)
 
 
 def positive_int(accepted: str = "an integer > 0") -> Key:
@@ -70,6 +80,10 @@ BOARD_KEYS: dict[str, Key] = {
     "uart_tx_pin": Key((int,), "the agent's UART TX pin (the port's numbering)", lambda v: v >= 0),
     "uart_rx_pin": Key((int,), "the agent's UART RX pin (the port's numbering)", lambda v: v >= 0),
     "bootloader": Key((bool,), "true: a bootloader below app_start, never written"),
+    "protocol": Key((str,), " | ".join(PROTOCOLS), lambda v: v in PROTOCOLS),
+    "eembc_infer_n": positive_int(),
+    "eembc_warmup": Key((int,), "an integer >= 0", lambda v: v >= 0),
+    "eembc_windows": positive_int(),
 }
 NOT_FIELDS = ("serial", "image", "image_addr")
 SERIAL_KEYS: dict[str, Key] = {
@@ -80,12 +94,14 @@ SERIAL_KEYS: dict[str, Key] = {
 }
 MODEL_KEYS: dict[str, Key] = {
     "name": Key((str,), IDENTIFIER_RULE, is_identifier, required=True),
-    "path": Key((str,), "a path to a .tflite file", bool, required=True),
+    "path": Key((str,), "a path to a .tflite file (optional when every board speaks eembc)", bool),
     "dataset": Key((str,), "a path to an .npz with x (and y)"),
     "task": Key((str,), " | ".join(TASKS), lambda v: v in TASKS),
     "baseline": Key((str,), "a path to the production .tflite"),
     "samples": positive_int(),
     "smoke_samples": positive_int(),
+    "firmware": Key((str,), "the firmware image for EEMBC boards (may hold {model}, {board})", bool),
+    "build": Key((list,), "a command as a list of strings (may hold {model}, {board})", _command),
 }
 FARM_KEYS: dict[str, Key] = {
     "name": Key((str,), "a string"),
@@ -150,7 +166,8 @@ class _Loader:
 
     def model(self, data: Any, where: str) -> ModelConfig:
         fields = dict(self.table(data, where, MODEL_KEYS))
-        fields["path"] = self.file(fields["path"], f"{where}.path")
+        fields["path"] = self.file(fields["path"], f"{where}.path") if "path" in fields else None
+        fields["build"] = tuple(fields.get("build", ()))
         for key in ("dataset", "baseline"):
             if key in fields:
                 fields[key] = self.file(fields[key], f"{where}.{key}")
@@ -330,6 +347,7 @@ def load(path: str | Path) -> FarmConfig:
     models = [loader.model(m, f"models[{i}]") for i, m in enumerate(data["models"])]
     _unique(loader, boards, "boards")
     _unique(loader, models, "models")
+    check_eembc(loader.fail, boards, models)
     budgets_raw = data.get("budgets", {})
     if not isinstance(budgets_raw, dict):
         raise loader.fail("budgets", "expected a table", "[budgets.<model>] tables")

@@ -62,17 +62,23 @@ class BoardConfig:
 
     def variant(self) -> dict[str, int | None]:
         return {"app_start": self.app_start, "uart_tx_pin": self.uart_tx_pin, "uart_rx_pin": self.uart_rx_pin}
+    protocol: str = "tinyfarm"  # "eembc": the MLPerf Tiny device API (docs/eembc.md)
+    eembc_infer_n: int = 20  # timed inferences per `infer N W` in performance mode
+    eembc_warmup: int = 5  # warmup inferences before them
+    eembc_windows: int = 5  # performance windows (the runner's `loop 5`)
 
 
 @dataclass(frozen=True)
 class ModelConfig:
     name: str
-    path: Path
+    path: Path | None  # None: the model lives only in the user's firmware (EEMBC boards)
     dataset: Path | None = None
     task: str = "classification"
     baseline: Path | None = None
     samples: int | None = None  # cap on samples in a full run
     smoke_samples: int = 10
+    firmware: str | None = None  # the user's image for EEMBC boards; may hold {model}, {board}
+    build: tuple[str, ...] = ()  # the command that produces it: an argument list, no shell
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,13 @@ class FarmConfig:
             if board.name == name:
                 return board
         raise KeyError(f"no board {name!r} in {self.path}; boards: {', '.join(b.name for b in self.boards)}")
+
+    def tflite(self, name: str) -> Path:
+        """A model's .tflite; KeyError when it has none (it lives in the user's EEMBC firmware)."""
+        path = self.model(name).path
+        if path is None:
+            raise KeyError(f"model {name!r} has no path: it lives in the firmware of EEMBC boards")
+        return path
 
     def model(self, name: str) -> ModelConfig:
         for model in self.models:

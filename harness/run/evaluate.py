@@ -88,8 +88,15 @@ def build_record(
     baseline: Measurement | None = None,
     board_config: BoardConfig | None = None,
 ) -> Record:
-    values = {**model_metrics(model, measured), **mx.latency_stats(measured.cycles, clock_hz)}
-    values.update(memory_metrics(model, measured))
+    if measured.protocol == "eembc":
+        from harness.run import eembc_eval
+
+        values = {**eembc_eval.eembc_metrics(model, measured), **mx.latency_stats(measured.cycles, clock_hz)}
+        values.update(eembc_eval.eembc_memory(model, measured))
+        limits, values["not_judged"] = eembc_eval.judged_limits(limits, model)
+    else:
+        values = {**model_metrics(model, measured), **mx.latency_stats(measured.cycles, clock_hz)}
+        values.update(memory_metrics(model, measured))
     values["latency_samples_ms"] = latency_samples_ms(measured.cycles, clock_hz)
     if board_config is not None:
         values["board_flash_bytes"] = board_config.flash_bytes
@@ -117,6 +124,7 @@ def build_record(
         "firmware_sha256": measured.firmware.sha256,
         "model_sha256": model.sha256,
         "counter_hz": measured.hello.counter_hz,
+        "protocol": measured.protocol,
     }
     if model.baseline is not None:
         identity["baseline_sha256"] = model.baseline.sha256

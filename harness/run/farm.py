@@ -90,6 +90,8 @@ class Farm:
 
     def _measure(self, backend: BoardBackend, model: PreparedModel, progress: Progress | None) -> Measurement:
         report = (lambda done, total: progress(model.name, done, total)) if progress else None
+        if backend.board.protocol == "eembc":
+            return self._measure_eembc(backend, model, report)
         firmware = self.firmware(backend)
         identity = {
             "board": backend.board.name,
@@ -103,6 +105,21 @@ class Farm:
             inject = self.wrap
             wrap = lambda link: inject(backend, link)  # noqa: E731
         return measure(backend, firmware, model.data, model.inputs, report, journal, wrap=wrap)
+
+    def _measure_eembc(
+        self, backend: BoardBackend, model: PreparedModel, report: Callable[[int, int], None] | None
+    ) -> Measurement:
+        """The MLPerf Tiny protocol: the model's own firmware, or the agent's EEMBC personality."""
+        from harness.run import eembc_run
+
+        firmware = eembc_run.user_firmware(model, backend, self.config.path.parent)
+        if firmware is None:
+            firmware = self.firmware(backend) if backend.flashes else eembc_run.NO_IMAGE
+        wrap = None
+        if self.wrap is not None:
+            inject = self.wrap
+            wrap = lambda link: inject(backend, link)  # noqa: E731
+        return eembc_run.measure_eembc(backend, firmware, model, report, wrap)
 
     def _run(self, board: BoardConfig, model: PreparedModel, progress: Progress | None) -> Record:
         if board.name in self.quarantined:

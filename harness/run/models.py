@@ -92,7 +92,7 @@ def stratified_subset(labels: npt.NDArray[Any] | None, count: int, total: int) -
 @dataclass
 class PreparedModel:
     config: ModelConfig
-    path: Path
+    path: Path | None  # None: a model that lives only in the user's EEMBC firmware
     data: bytes
     inputs: npt.NDArray[Any]  # already in the model's input dtype, one row per sample
     labels: npt.NDArray[Any] | None
@@ -111,6 +111,8 @@ class PreparedModel:
     @property
     def reference(self) -> Reference:
         if self._reference is None:
+            if self.path is None:
+                raise ValueError(f"model {self.name} has no .tflite: no host reference")
             self._reference = Reference(self.path)
         return self._reference
 
@@ -124,7 +126,7 @@ class PreparedModel:
 
     @cached_property
     def tflm_arena_bytes(self) -> int | None:
-        return tflm_arena_bytes(self.path)
+        return tflm_arena_bytes(self.path) if self.path else None
 
 
 def _load_dataset(
@@ -154,6 +156,8 @@ def prepare(farm: FarmConfig, model: ModelConfig, smoke: bool, path: Path | None
     index = farm.models.index(model)
     where = f"models[{index}]"
     path = path or model.path
+    if path is None:
+        return _prepare_raw(farm, model, smoke, where)
     try:
         reference = Reference(path)
     except Exception as exc:  # the interpreter's own errors are plain RuntimeErrors
@@ -188,6 +192,17 @@ def prepare(farm: FarmConfig, model: ModelConfig, smoke: bool, path: Path | None
         raise ConfigError(farm.path, f"budgets.{model.name}.accuracy_min", "the dataset has no labels (y)")
     inputs = quantize(x.reshape(len(x), *spec.shape[1:]), spec)
     return PreparedModel(model, path, path.read_bytes(), inputs, y, smoke=smoke, _reference=reference)
+
+
+def _prepare_raw(farm: FarmConfig, model: ModelConfig, smoke: bool, where: str) -> PreparedModel:
+    """A model without .tflite (EEMBC boards only): samples exactly as the dataset holds them."""
+    x, y = _load_dataset(model, where, farm.path)
+    count = model.smoke_samples if smoke else (model.samples or len(x))
+    keep = stratified_subset(y, count, len(x))
+    x, y = x[keep], (y[keep] if y is not None else None)
+    if y is None and "accuracy_min" in farm.limits(model.name, "*"):
+        raise ConfigError(farm.path, f"budgets.{model.name}.accuracy_min", "the dataset has no labels (y)")
+    return PreparedModel(model, None, b"", np.ascontiguousarray(x), y, smoke=smoke)
 
 
 def prepare_all(farm: FarmConfig, smoke: bool) -> dict[str, PreparedModel]:

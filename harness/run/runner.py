@@ -50,6 +50,8 @@ class Measurement:
     retries: int = 0
     recoveries: list[str] = field(default_factory=list)
     resumed_samples: int = 0
+    protocol: str = "tinyfarm"
+    eembc: dict[str, Any] = field(default_factory=dict)  # what only the EEMBC protocol reports
 
 
 def open_backend(board: BoardConfig, workdir: Path) -> BoardBackend:
@@ -66,9 +68,8 @@ def build_firmware(backend: BoardBackend, build_root: Path) -> FirmwareImage:
     if board.image is not None:  # prebuilt firmware (farm.toml `image`): flashed as it is
         return prebuilt(board.image, board.target or "prebuilt")
     variant = tuple(make_vars(backend.target, board.variant()).items())
-    spec = BuildSpec(
-        backend.target, board.name, backend.clock_hz, board.flash_bytes, board.ram_bytes, variant=variant
-    )
+    sizes = (backend.clock_hz, board.flash_bytes, board.ram_bytes)
+    spec = BuildSpec(backend.target, board.name, *sizes, variant=variant, protocol=board.protocol)
     return build(spec, build_root)
 
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "eembc.h"
 #include "host.h"
 #include "port.h"
 
@@ -139,12 +140,20 @@ int main(int argc, char **argv)
     fflush(stdout);
 
     setjmp(g_reset); /* RESET lands here */
+#if TF_PROTOCOL_EEMBC
+    eembc_init();
+    while (!g_stop) {
+        if (!eembc_poll())
+            port_idle();
+    }
+#else
     agent_init();
     agent_announce();
     while (!g_stop) {
         if (!agent_poll())
             port_idle();
     }
+#endif
     close(g_host.fd);
     free(g_host.slot);
     free(g_host.arena);

@@ -32,5 +32,6 @@ void test_cobs(void);
 void test_crc_sha(void);
 void test_frame(void);
 void test_agent(void);
+void test_eembc(void);
 
 #endif
