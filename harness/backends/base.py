@@ -15,7 +15,7 @@ from harness.link.links import Link, SerialLink
 
 if TYPE_CHECKING:
     from harness.boards.firmware import FirmwareImage
-    from harness.config.load import Key
+    from harness.config.keys import Key
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from harness.backends.base import Presence
 from harness.backends.physical import PhysicalBackend
 from harness.boards.firmware import FirmwareImage
 from harness.config.board_firmware import image_format
-from harness.config.load import Key
+from harness.config.keys import Key
 from harness.errors import FlashError
 from harness.procs import stop_process_group
 

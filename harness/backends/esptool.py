@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from harness.backends.base import Presence
 from harness.backends.physical import PhysicalBackend, import_tool, tool_installed
 from harness.boards.firmware import FirmwareImage
-from harness.config.load import Key
+from harness.config.keys import Key
 from harness.errors import FlashError
 
 DEFAULT_APP_OFFSET = 0x10000

@@ -27,7 +27,7 @@ from harness.backends.base import BoardBackend, LatencyModel, Presence
 from harness.boards.firmware import FirmwareImage
 from harness.boards.images import ranges
 from harness.boards.serialports import PortInfo, describe, find, holders, is_set, wait_for_port
-from harness.config.load import Key
+from harness.config.keys import Key
 from harness.config.ports import PORTS
 from harness.errors import BoardUnavailable, DeviceError, FarmError, FlashError, LinkError
 from harness.link.links import Link, SerialLink

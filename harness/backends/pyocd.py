@@ -19,7 +19,7 @@ from harness.backends.base import Presence
 from harness.backends.physical import PhysicalBackend, import_tool, tool_installed
 from harness.boards.firmware import FirmwareImage
 from harness.config.board_firmware import image_format
-from harness.config.load import Key
+from harness.config.keys import Key
 from harness.config.ports import PORTS
 from harness.errors import BoardUnavailable, FlashError
 

@@ -21,7 +21,7 @@ from typing import ClassVar
 from harness.backends.base import BoardBackend, LatencyModel, Presence
 from harness.backends.qmp import Qmp
 from harness.boards.firmware import FirmwareImage
-from harness.config.load import Key
+from harness.config.keys import Key
 from harness.errors import BoardUnavailable, FlashError
 from harness.procs import die_with_harness, stop_process_group
 

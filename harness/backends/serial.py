@@ -14,7 +14,7 @@ from typing import ClassVar
 from harness.backends.base import BoardBackend, LatencyModel, Presence
 from harness.boards.firmware import FirmwareImage
 from harness.boards.serialports import is_set, resolve
-from harness.config.load import Key
+from harness.config.keys import Key
 from harness.errors import BoardUnavailable, FarmError
 
 

@@ -39,6 +39,7 @@ class BuildSpec:
     slot_size: int | None = None
     variant: tuple[tuple[str, str], ...] = ()  # the port's board-variant make variables
     protocol: str = "tinyfarm"  # "eembc": the agent's MLPerf Tiny personality
+    ops: tuple[str, ...] = ()  # engine operators to build in (OPS=); empty: all of ops.def
 
     def make_vars(self) -> dict[str, str]:
         values = {
@@ -49,6 +50,7 @@ class BuildSpec:
             "RAM_BYTES": self.ram_bytes,
             "SLOT_SIZE": self.slot_size,
             "PROTOCOL": self.protocol if self.protocol != "tinyfarm" else None,
+            "OPS": " ".join(self.ops) if self.ops else None,
         }
         return {k: str(v) for k, v in values.items() if v is not None} | dict(self.variant)
 

@@ -14,7 +14,7 @@ from harness.cli.common import console
 from harness.config import load as configload
 from harness.errors import FarmError
 
-VERBS = ["list", "discover", "flash", "infer", "bench", "console", "run", "report"]
+VERBS = ["list", "discover", "flash", "infer", "bench", "console", "run", "report", "check"]
 
 
 def parser() -> argparse.ArgumentParser:

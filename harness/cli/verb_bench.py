@@ -19,7 +19,7 @@ from harness.boards.firmware import default_build_root
 from harness.boards.lease import leased
 from harness.cli.common import console, out
 from harness.config.model import FarmConfig
-from harness.run.models import prepare
+from harness.run.models import config_ops, prepare
 from harness.run.runner import build_firmware, measure, open_backend
 
 
@@ -64,7 +64,7 @@ def cmd_bench(config: FarmConfig, args: argparse.Namespace) -> int:
     with leased(board, config.state):
         backend = open_backend(board, config.state / "work")
         try:
-            firmware = build_firmware(backend, default_build_root())
+            firmware = build_firmware(backend, default_build_root(), config_ops(config))
             with Progress(console=console, transient=True) as bar:
                 task = bar.add_task(f"{board.name}: {args.model}", total=len(inputs))
 

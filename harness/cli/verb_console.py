@@ -12,6 +12,7 @@ from harness.cli.common import console
 from harness.cli.interactive import Console, raw_terminal
 from harness.cli.verb_flash import _model
 from harness.config.model import FarmConfig
+from harness.run.models import config_ops
 from harness.run.runner import build_firmware, open_backend
 
 
@@ -29,7 +30,7 @@ def cmd_console(config: FarmConfig, args: argparse.Namespace) -> int:
         backend = open_backend(board, config.state / "work")
         try:
             console.print(f"{board.name}: building and starting the agent ...")
-            firmware = build_firmware(backend, default_build_root())
+            firmware = build_firmware(backend, default_build_root(), config_ops(config))
             session = Console(backend, firmware, model)
             try:
                 session.start()

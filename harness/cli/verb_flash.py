@@ -16,6 +16,7 @@ from harness.cli.common import console
 from harness.config.model import FarmConfig
 from harness.errors import FlashError
 from harness.link.session import AgentSession
+from harness.run.models import config_ops
 from harness.run.runner import BoardRun, build_firmware, open_backend
 
 
@@ -47,7 +48,7 @@ def cmd_flash(config: FarmConfig, args: argparse.Namespace) -> int:
     try:
         with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as bar:
             task = bar.add_task(f"{board.name}: build", total=1.0)
-            firmware = build_firmware(backend, default_build_root())
+            firmware = build_firmware(backend, default_build_root(), config_ops(config))
             if isinstance(backend, PhysicalBackend):
                 backend.progress = lambda stage, f: bar.update(
                     task, description=f"{board.name}: {stage}", completed=f

@@ -9,22 +9,25 @@ from typing import Any
 import numpy as np
 from rich.progress import Progress
 
+from harness.boards.engine_ops import check_model
 from harness.boards.firmware import default_build_root
 from harness.boards.lease import LEASE_WAIT_S, BoardLease, lock_dir
 from harness.cli.common import console
 from harness.config.model import FarmConfig
 from harness.errors import FarmError
-from harness.run.models import quantize, sample_problem
+from harness.run.datasets import input_names
+from harness.run.models import config_ops, quantize, sample_problem
 from harness.run.reference import Reference
 from harness.run.runner import BoardRun, build_firmware, open_backend
+from harness.run.tensors import pack, unpack
 
 
 def register(verbs: Any) -> None:
     p = verbs.add_parser("infer", help="inferences on one board, outputs saved as the device returned them")
     p.add_argument("board")
     p.add_argument("model", help="a model name from the farm file, or a .tflite path")
-    p.add_argument("input", help=".npy with one input or a batch of inputs")
-    p.add_argument("--out", help=".npy to write the output tensor(s) to")
+    p.add_argument("input", help=".npy with one input or a batch; .npz with x0, x1, ... for several inputs")
+    p.add_argument("--out", help=".npy for the output (.npz with y0, y1, ... for several outputs)")
     p.set_defaults(func=cmd_infer)
 
 
@@ -37,24 +40,71 @@ def _model_bytes(config: FarmConfig, model: str) -> tuple[Path, bytes]:
 
 
 def _load_inputs(path: Path, reference: Reference) -> np.ndarray[Any, Any]:
-    x = np.load(path, allow_pickle=False)
-    per_sample = reference.input.size
-    if x.size % per_sample:
-        raise FarmError(f"{path}: {x.size} values do not make whole inputs of shape {reference.input.shape}")
-    x = x.reshape(-1, *reference.input.shape[1:])
-    problem = sample_problem(x, reference.input)
-    if problem is not None:
-        raise FarmError(f"{path}: {problem}")
-    return quantize(x.reshape(-1, *reference.input.shape[1:]), reference.input)
+    """Samples for the model: an .npy (one input), or an .npz with x0, x1, ... (several),
+    each holding one sample or a batch; packed into byte rows for a packed model."""
+    specs = reference.inputs
+    try:
+        loaded = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise FarmError(f"{path}: cannot read: {exc}") from None
+    if isinstance(loaded, np.ndarray):
+        if len(specs) > 1:
+            raise FarmError(
+                f"{path}: the model has {len(specs)} inputs: give an .npz with x0..x{len(specs) - 1}"
+            )
+        arrays = [loaded]
+    else:
+        names = input_names(len(specs)) if len(specs) > 1 else ["x0" if "x0" in loaded else "x"]
+        missing = [n for n in names if n not in loaded]
+        if missing:
+            raise FarmError(f"{path}: no array {', '.join(missing)} (the model's inputs: {', '.join(names)})")
+        arrays = [loaded[n] for n in names]
+    quantized = []
+    for name, x, spec in zip(input_names(len(specs)), arrays, specs, strict=True):
+        if x.size % spec.size:
+            raise FarmError(f"{path}: {name}: {x.size} values do not make whole inputs of shape {spec.shape}")
+        x = x.reshape(-1, *spec.shape[1:])
+        problem = sample_problem(x, spec)
+        if problem is not None:
+            raise FarmError(f"{path}: {name}: {problem}")
+        quantized.append(quantize(x, spec))
+    if len({len(q) for q in quantized}) > 1:
+        raise FarmError(f"{path}: the inputs hold different numbers of samples")
+    return pack(quantized) if reference.packed else quantized[0]
+
+
+def _reference(path: Path, model: bytes) -> Reference:
+    """The host reference, after the engine's own check: both say clearly why not."""
+    problems = check_model(model)
+    if problems:
+        raise FarmError(f"{path.name}: the engine cannot run it:\n  " + "\n  ".join(problems))
+    try:
+        return Reference(path)
+    except Exception as exc:  # the interpreter raises plain RuntimeErrors
+        raise FarmError(f"{path.name} is not a model TFLite Micro can load: {exc}") from None
+
+
+def _save(out: str | None, reference: Reference, rows: list[np.ndarray[Any, Any]]) -> Any:
+    """Outputs as the device returned them: an .npy for one output, an .npz of y0, y1, ..."""
+    if not reference.packed:
+        arrays = [np.stack(rows) if len(rows) > 1 else rows[0]]
+    else:
+        arrays = unpack(np.stack([r.reshape(-1) for r in rows]), reference.outputs)
+        arrays = [a if len(rows) > 1 else a[0] for a in arrays]
+    if out and len(arrays) > 1:
+        np.savez(out, **{f"y{i}": a for i, a in enumerate(arrays)})  # type: ignore[arg-type]
+    elif out:
+        np.save(out, arrays[0])
+    return arrays[0] if len(arrays) == 1 else arrays
 
 
 def cmd_infer(config: FarmConfig, args: argparse.Namespace) -> int:
     model_path, model = _model_bytes(config, args.model)
-    reference = Reference(model_path)
+    reference = _reference(model_path, model)
     inputs = _load_inputs(Path(args.input), reference)
     lease = BoardLease(config.board(args.board), lock_dir(config.state)).acquire(LEASE_WAIT_S)
     backend = open_backend(config.board(args.board), config.state / "work")
-    firmware = build_firmware(backend, default_build_root())
+    firmware = build_firmware(backend, default_build_root(), config_ops(config, [model]))
     outputs, ticks = [], []
     try:
         with BoardRun(backend, firmware, model) as run, Progress(console=console, transient=True) as bar:
@@ -62,16 +112,17 @@ def cmd_infer(config: FarmConfig, args: argparse.Namespace) -> int:
             desc = run.model_info.output
             for sample in inputs:
                 result = run.infer(sample)
-                outputs.append(np.frombuffer(result.output, dtype=desc.dtype).reshape(desc.dims))
+                if reference.packed:
+                    outputs.append(np.frombuffer(result.output, dtype=np.uint8))
+                else:
+                    outputs.append(np.frombuffer(result.output, dtype=desc.dtype).reshape(desc.dims))
                 ticks.append(result.ticks)
                 bar.advance(task)
             latency = backend.latency_model(run.hello.counter_hz)
     finally:
         backend.close()
         lease.release()
-    out = np.stack(outputs) if len(outputs) > 1 else outputs[0]
-    if args.out:
-        np.save(args.out, out)
+    out = _save(args.out, reference, outputs)
     cycles = [latency.cycles(t) for t in ticks]
     console.print(
         f"{len(outputs)} inference(s) on {args.board}: median {np.median(cycles):,.0f} cycles "
@@ -79,5 +130,5 @@ def cmd_infer(config: FarmConfig, args: argparse.Namespace) -> int:
         f"{backend.clock_hz / 1e6:g} MHz"
     )
     if not args.out:
-        print(out.tolist())
+        print([a.tolist() for a in out] if isinstance(out, list) else out.tolist())
     return 0

@@ -77,6 +77,7 @@ class ModelConfig:
     baseline: Path | None = None
     samples: int | None = None  # cap on samples in a full run
     smoke_samples: int = 10
+    output: int = 0  # the output accuracy judges, for a model with several
     firmware: str | None = None  # the user's image for EEMBC boards; may hold {model}, {board}
     build: tuple[str, ...] = ()  # the command that produces it: an argument list, no shell
 

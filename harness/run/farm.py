@@ -24,7 +24,7 @@ from harness.gate.record import Record
 from harness.link.links import Link
 from harness.run.evaluate import build_record
 from harness.run.journal import SampleJournal
-from harness.run.models import PreparedModel, prepare_all
+from harness.run.models import PreparedModel, farm_ops, prepare_all
 from harness.run.runner import Measurement, build_firmware, measure, open_backend
 
 Progress = Callable[[str, int, int], None]
@@ -47,6 +47,8 @@ class Farm:
         self.workdir = self.state / "work"
         self.build_root = default_build_root()
         self.models: dict[str, PreparedModel] = prepare_all(config, smoke)
+        # Like TFLM's op resolver: the agent links only the kernels the farm's models use.
+        self.ops = farm_ops(self.models.values())
         self.records: dict[tuple[str, str], Record] = {}
         self._firmware: dict[str, FirmwareImage] = {}
         self._infra_failures: dict[str, int] = {}
@@ -65,7 +67,7 @@ class Farm:
     def firmware(self, backend: BoardBackend) -> FirmwareImage:
         name = backend.board.name
         if name not in self._firmware:
-            self._firmware[name] = build_firmware(backend, self.build_root)
+            self._firmware[name] = build_firmware(backend, self.build_root, self.ops)
         return self._firmware[name]
 
     def record_error(self, board_name: str, model_name: str, error_class: str, message: str) -> Record:
@@ -104,7 +106,8 @@ class Farm:
         if self.wrap is not None:
             inject = self.wrap
             wrap = lambda link: inject(backend, link)  # noqa: E731
-        return measure(backend, firmware, model.data, model.inputs, report, journal, wrap=wrap)
+        packed = model.reference.packed
+        return measure(backend, firmware, model.data, model.inputs, report, journal, wrap=wrap, packed=packed)
 
     def _measure_eembc(
         self, backend: BoardBackend, model: PreparedModel, report: Callable[[int, int], None] | None

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from harness.run.tensors import pack, unpack
+
 # Generous: the reference only needs to run, its arena is measured separately.
 HOST_ARENA = 8 * 1024 * 1024
 
@@ -54,16 +56,45 @@ class Reference:
 
         self.model_path = model_path
         self._interpreter = tflite_micro.runtime.Interpreter.from_file(str(model_path), arena_size=HOST_ARENA)
-        self.input = _spec(self._interpreter.get_input_details(0))
-        self.output = _spec(self._interpreter.get_output_details(0))
+        n_in, n_out = io_counts(model_path.read_bytes())
+        self.inputs = [_spec(self._interpreter.get_input_details(i)) for i in range(n_in)]
+        self.outputs = [_spec(self._interpreter.get_output_details(i)) for i in range(n_out)]
+        self.input = self.inputs[0]
+        self.output = self.outputs[0]
+
+    @property
+    def packed(self) -> bool:
+        """Several inputs or outputs: samples and results travel as packed byte rows."""
+        return len(self.inputs) > 1 or len(self.outputs) > 1
 
     def run(self, tensor: npt.NDArray[Any]) -> npt.NDArray[Any]:
-        self._interpreter.set_input(tensor.reshape(self.input.shape).astype(self.input.dtype), 0)
+        """Output 0 for one sample of input 0 (single-input models)."""
+        return self.run_many([tensor])[0]
+
+    def run_many(self, tensors: list[npt.NDArray[Any]]) -> list[npt.NDArray[Any]]:
+        """Every output for one sample given as every input, in the model's order."""
+        for index, (tensor, spec) in enumerate(zip(tensors, self.inputs, strict=True)):
+            self._interpreter.set_input(tensor.reshape(spec.shape).astype(spec.dtype), index)
         self._interpreter.invoke()
-        return np.array(self._interpreter.get_output(0), copy=True)
+        return [np.array(self._interpreter.get_output(i), copy=True) for i in range(len(self.outputs))]
 
     def run_all(self, inputs: npt.NDArray[Any]) -> npt.NDArray[Any]:
-        return np.stack([self.run(x) for x in inputs]) if len(inputs) else np.empty((0,))
+        """Outputs for every sample: output 0 stacked, or packed rows for a packed model."""
+        if not len(inputs):
+            return np.empty((0,))
+        if not self.packed:
+            return np.stack([self.run(x) for x in inputs])
+        per_input = unpack(inputs, self.inputs)
+        rows = [pack(self.run_many([t[i : i + 1] for t in per_input])) for i in range(len(inputs))]
+        return np.concatenate(rows)
+
+
+def io_counts(data: bytes) -> tuple[int, int]:
+    """How many inputs and outputs the model's first subgraph has."""
+    from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
+
+    graph = schema.Model.GetRootAs(bytearray(data), 0).Subgraphs(0)
+    return graph.InputsLength(), graph.OutputsLength()
 
 
 _ARENA_LINE = re.compile(r"Arena allocation total (\d+) bytes")

@@ -63,13 +63,15 @@ def open_backend(board: BoardConfig, workdir: Path) -> BoardBackend:
     return BACKENDS.get(board.backend)(board, workdir / board.name)
 
 
-def build_firmware(backend: BoardBackend, build_root: Path) -> FirmwareImage:
+def build_firmware(backend: BoardBackend, build_root: Path, ops: tuple[str, ...] = ()) -> FirmwareImage:
+    """The agent for this board, with the engine operators `ops` (all when empty), or the
+    board's prebuilt image."""
     board = backend.board
     if board.image is not None:  # prebuilt firmware (farm.toml `image`): flashed as it is
         return prebuilt(board.image, board.target or "prebuilt")
     variant = tuple(make_vars(backend.target, board.variant()).items())
     sizes = (backend.clock_hz, board.flash_bytes, board.ram_bytes)
-    spec = BuildSpec(backend.target, board.name, *sizes, variant=variant, protocol=board.protocol)
+    spec = BuildSpec(backend.target, board.name, *sizes, variant=variant, protocol=board.protocol, ops=ops)
     return build(spec, build_root)
 
 
@@ -82,7 +84,10 @@ def measure(
     journal: SampleJournal | None = None,
     policy: RetryPolicy | None = None,
     wrap: LinkWrapper | None = None,
+    packed: bool = False,
 ) -> Measurement:
+    """Every sample through the board. `packed`: the model has several inputs or outputs,
+    so samples and outputs are byte rows (harness.run.tensors)."""
     started = time.monotonic()
     done = journal.load() if journal else {}
     resumed = len(done)
@@ -90,7 +95,7 @@ def measure(
     try:
         run.start()
         latency = backend.latency_model(run.hello.counter_hz)
-        out_dtype = run.model_info.output.dtype
+        out_dtype = np.dtype(np.uint8) if packed else run.model_info.output.dtype
         profile: tuple[m.OpProfile, ...] = ()
         if journal:
             journal.open(resumed=resumed)
