@@ -40,6 +40,7 @@ class BuildSpec:
     variant: tuple[tuple[str, str], ...] = ()  # the port's board-variant make variables
     protocol: str = "tinyfarm"  # "eembc": the agent's MLPerf Tiny personality
     ops: tuple[str, ...] = ()  # engine operators to build in (OPS=); empty: all of ops.def
+    kernels: str | None = None  # KERNELS=ref|dsp; None: the port's default
 
     def make_vars(self) -> dict[str, str]:
         values = {
@@ -51,6 +52,7 @@ class BuildSpec:
             "SLOT_SIZE": self.slot_size,
             "PROTOCOL": self.protocol if self.protocol != "tinyfarm" else None,
             "OPS": " ".join(self.ops) if self.ops else None,
+            "KERNELS": self.kernels,
         }
         return {k: str(v) for k, v in values.items() if v is not None} | dict(self.variant)
 

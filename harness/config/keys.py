@@ -27,6 +27,7 @@ def is_identifier(value: object) -> bool:
 
 
 PROTOCOLS = ("tinyfarm", "eembc")
+KERNELS = ("dsp", "ref")
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,9 @@ BOARD_KEYS: dict[str, Key] = {
     "uart_rx_pin": Key((int,), "the agent's UART RX pin (the port's numbering)", lambda v: v >= 0),
     "bootloader": Key((bool,), "true: a bootloader below app_start, never written"),
     "protocol": Key((str,), " | ".join(PROTOCOLS), lambda v: v in PROTOCOLS),
+    "kernels": Key(
+        (str,), "dsp (Armv7E-M, the default on Cortex-M4 ports) | ref (portable C)", lambda v: v in KERNELS
+    ),
     "eembc_infer_n": positive_int(),
     "eembc_warmup": Key((int,), "an integer >= 0", lambda v: v >= 0),
     "eembc_windows": positive_int(),

@@ -71,7 +71,15 @@ def build_firmware(backend: BoardBackend, build_root: Path, ops: tuple[str, ...]
         return prebuilt(board.image, board.target or "prebuilt")
     variant = tuple(make_vars(backend.target, board.variant()).items())
     sizes = (backend.clock_hz, board.flash_bytes, board.ram_bytes)
-    spec = BuildSpec(backend.target, board.name, *sizes, variant=variant, protocol=board.protocol, ops=ops)
+    spec = BuildSpec(
+        backend.target,
+        board.name,
+        *sizes,
+        variant=variant,
+        protocol=board.protocol,
+        ops=ops,
+        kernels=board.kernels,
+    )
     return build(spec, build_root)
 
 
