@@ -33,8 +33,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harness.config.load import load  # noqa: E402
 from harness.boards.firmware import FirmwareImage, default_build_root  # noqa: E402
+from harness.config.load import load  # noqa: E402
 from harness.run.reference import Reference  # noqa: E402
 from harness.run.runner import BoardRun, build_firmware, open_backend  # noqa: E402
 
