@@ -42,7 +42,9 @@ def run(farm: Path, extra: list[str]) -> tuple[float, int]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--smoke", action="store_true", help="--farm-smoke for both runs")
     args, extra = parser.parse_known_args()
     extra = [e for e in extra if e != "--"] + (["--farm-smoke"] if args.smoke else [])
