@@ -155,8 +155,10 @@ class EembcSession:
         bound = self.timeouts.infer(RESULTS_BYTES) + 4 * more * self.timeouts.expected_infer_s
         replies = self.command(text, min(bound, self.timeouts.ceiling))
         results = [r for r in replies if r.kind == "results"]
+        if not results:  # the reference API prints them after `infer`; some firmware only on `results%`
+            results = [r for r in self.command("results") if r.kind == "results"]
         if not results:
-            raise ProtocolError(f"{self.name}: `{text}%` answered without m-results-[...]")
+            raise ProtocolError(f"{self.name}: neither `{text}%` nor `results%` answered m-results-[...]")
         elapsed = er.elapsed_us(replies)
         if elapsed is not None:
             self._learn(elapsed / 1e6 / iterations)

@@ -36,7 +36,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("timestamp_mode", re.compile(r"^m-timestamp-mode-(\w+)$")),
     ("lap_us", re.compile(r"^m-lap-us-(\d+)$")),
     ("results", re.compile(r"^m-results-\[([^\]]*)\]$")),
-    ("name", re.compile(r"^m-name-(?:dut-)?\[([^\]]*)\]$")),
+    ("name", re.compile(r"^m-name-(?:[\w.-]+-)?\[([^\]]*)\]$")),  # m-name-dut-[vendor]
     ("profile", re.compile(r"^m-profile-\[([^\]]*)\]$")),
     ("model", re.compile(r"^m-model-\[([^\]]*)\]$")),
     ("expecting", re.compile(r"^m-\[Expecting (\d+) bytes\]$")),
