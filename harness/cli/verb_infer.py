@@ -13,14 +13,13 @@ from harness.boards.firmware import default_build_root
 from harness.boards.lease import LEASE_WAIT_S, BoardLease, lock_dir
 from harness.cli.common import console
 from harness.config.model import FarmConfig
-from harness.errors import FarmError
+from harness.errors import ConfigError
 from harness.run.models import quantize, sample_problem
 from harness.run.reference import Reference
 from harness.run.runner import BoardRun, build_firmware, open_backend
 
 
-def register(verbs: Any) -> None:
-    p = verbs.add_parser("infer", help="inferences on one board, outputs saved as the device returned them")
+def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("board")
     p.add_argument("model", help="a model name from the farm file, or a .tflite path")
     p.add_argument("input", help=".npy with one input or a batch of inputs")
@@ -40,11 +39,12 @@ def _load_inputs(path: Path, reference: Reference) -> np.ndarray[Any, Any]:
     x = np.load(path, allow_pickle=False)
     per_sample = reference.input.size
     if x.size % per_sample:
-        raise FarmError(f"{path}: {x.size} values do not make whole inputs of shape {reference.input.shape}")
+        problem = f"{x.size} values do not make whole inputs of shape {reference.input.shape}"
+        raise ConfigError(path, "", problem)
     x = x.reshape(-1, *reference.input.shape[1:])
-    problem = sample_problem(x, reference.input)
-    if problem is not None:
-        raise FarmError(f"{path}: {problem}")
+    wrong = sample_problem(x, reference.input)
+    if wrong is not None:
+        raise ConfigError(path, "", wrong)
     return quantize(x.reshape(-1, *reference.input.shape[1:]), reference.input)
 
 
