@@ -128,7 +128,9 @@ def test_an_infrastructure_failure_exits_3_as_json_under_json(tmp_path: Path) ->
         'serial = { serial_number = "NOPE" }\nflash_command = ["false"]\nport_timeout = 0.2\n'
     )
     path = write_farm(tmp_path, "b1", extra=board)
-    done = farm("--farm", str(path), "bench", "rack-1", "ad01", "-n", "1", "--json", cwd=tmp_path, timeout=300)
+    done = farm(
+        "--farm", str(path), "bench", "rack-1", "ad01", "-n", "1", "--json", cwd=tmp_path, timeout=300
+    )
     assert done.returncode == 3, done.stderr
     error = json.loads(done.stdout)["error"]
     assert error["class"] == "infrastructure" and error["exit_code"] == 3

@@ -80,7 +80,9 @@ def test_an_invalid_farm_leaves_no_stale_reports(tmp_path: Path) -> None:
 
 
 def test_a_passing_run_exits_0(tmp_path: Path) -> None:
-    write_farm(tmp_path, "host-1", extra='\n[farm]\nname = "cli-run"\n[budgets.ad01]\narena_bytes_max = 1e6\n')
+    write_farm(
+        tmp_path, "host-1", extra='\n[farm]\nname = "cli-run"\n[budgets.ad01]\narena_bytes_max = 1e6\n'
+    )
     done = farm("run", "--smoke", cwd=tmp_path, timeout=300)
     assert done.returncode == 0, done.stderr
     found = cases(tmp_path / "reports" / "junit.xml")
