@@ -126,7 +126,7 @@ class QemuBackend(BoardBackend):
     def _serial_args(self) -> list[str]:
         if self._socket is None:
             return ["-serial", "pty"]
-        chardev = f"socket,id=uart0,fd={self._socket.fileno()},server=on,wait=off"
+        chardev = f"socket,id=uart0,fd={self._socket.fileno()},server=on,wait=off,nodelay=on"
         return ["-chardev", chardev, "-serial", "chardev:uart0"]
 
     def command(self, firmware: FirmwareImage, model_file: Path | None) -> list[str]:
