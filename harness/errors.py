@@ -12,6 +12,12 @@ from typing import ClassVar
 INFRASTRUCTURE = "infrastructure"
 MODEL = "model"
 
+# Exit codes of `pytest --farm` and of `farm` alike (docs/release-gate.md).
+EXIT_PASS = 0
+EXIT_FAILED = 1  # a budget or a test failed
+EXIT_USAGE = 2  # the command line or farm.toml is wrong
+EXIT_INFRASTRUCTURE = 3  # a board, tool or link failed, the run was interrupted, or nothing was tested
+
 
 class FarmError(Exception):
     """Base of every error tinyfarm raises on purpose."""

@@ -18,10 +18,9 @@ from typing import Any
 
 import pytest
 
-EXIT_PASS = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_INFRASTRUCTURE = 3
+from harness.errors import EXIT_FAILED, EXIT_INFRASTRUCTURE, EXIT_PASS, EXIT_USAGE
+
+__all__ = ["EXIT_FAILED", "EXIT_INFRASTRUCTURE", "EXIT_PASS", "EXIT_USAGE", "RunOutcome"]
 
 INFRASTRUCTURE = "infrastructure"
 # C0 and C1 control characters (escape sequences among them), DEL.

@@ -1,10 +1,15 @@
 """Emulated boards in QEMU: the real agent firmware on an emulated Cortex-M.
 
 The model is "flashed" by QEMU's generic loader, which places the file in
-the model slot before the first instruction runs. The UART is a pty that
-pyserial opens like any serial port. QEMU starts halted (-S) and resumes
-only once the link is open, because boot output is lost while nothing is
-connected. -icount shift=0 makes every guest instruction take 1 ns of
+the model slot before the first instruction runs. The UART is a loopback TCP
+socket (pyserial's socket://): the harness binds 127.0.0.1 on a free port and
+hands QEMU the listening socket itself (fd=), so no other process can take
+the port in between, and QEMU sees the connection at once. `chardev = "pty"`
+serves it on a pty instead, as before (QEMU polls a pty for a reader once a
+second, which costs about a second at every start); a board with a `url`
+(ser2net in front of the emulator) always uses a pty. QEMU starts halted (-S)
+and resumes only once the link is open, because boot output is lost while
+nothing is connected. -icount shift=0 makes every guest instruction take 1 ns of
 virtual time, so counter ticks convert to instruction counts exactly and
 repeat run to run.
 """
@@ -12,11 +17,12 @@ repeat run to run.
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from harness.backends.base import BoardBackend, LatencyModel, Presence
 from harness.backends.qmp import Qmp
@@ -42,12 +48,29 @@ MACHINES: dict[str, Machine] = {
 }
 
 
+CHARDEVS = ("socket", "pty")
+
+
+def listening_socket() -> socket.socket:
+    """A TCP socket listening on a free loopback port, inheritable by the emulator."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(1)
+        sock.set_inheritable(True)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 class QemuBackend(BoardBackend):
     emulated = True
     config_keys: ClassVar[dict[str, Key]] = {
         "machine": Key((str,), " | ".join(MACHINES), lambda v: v in MACHINES, required=True),
         "icount_shift": Key((int,), "an integer 0..10", lambda v: 0 <= v <= 10),
         "qemu": Key((str,), "the qemu-system-arm executable"),
+        "chardev": Key((str,), " | ".join(CHARDEVS), lambda v: v in CHARDEVS),
     }
 
     def __init__(self, board, workdir):  # type: ignore[no-untyped-def]
@@ -58,6 +81,9 @@ class QemuBackend(BoardBackend):
         self._process: subprocess.Popen[bytes] | None = None
         self._qmp: Qmp | None = None
         self._pty: str | None = None
+        self._socket: socket.socket | None = None  # listening, until QEMU holds it
+        self._url: str | None = None
+        self._version = ""
         self._tmp = tempfile.TemporaryDirectory(prefix="tinyfarm-qemu-")
 
     @property
@@ -79,8 +105,29 @@ class QemuBackend(BoardBackend):
             return Presence(False, f"{self.executable} not found on PATH (apt-get install qemu-system-arm)")
         return Presence(True)
 
+    @property
+    def chardev(self) -> str:
+        """How the UART is served: a loopback socket, or a pty (always, behind ser2net)."""
+        return "pty" if self.board.url else str(self.board.options.get("chardev", "socket"))
+
     def identity(self) -> dict[str, str]:
-        return {"backend": "qemu", "machine": self.board.options["machine"], "pty": self._pty or ""}
+        """What the result depends on: machine, QEMU's version, the instruction clock."""
+        ident = {
+            "backend": "qemu",
+            "machine": self.board.options["machine"],
+            "qemu": self._version,
+            "icount_shift": str(self.icount_shift),
+            "chardev": self.chardev,
+        }
+        if self.chardev == "pty":
+            ident["pty"] = self._pty or ""  # changes every start (a volatile identity key)
+        return ident
+
+    def _serial_args(self) -> list[str]:
+        if self._socket is None:
+            return ["-serial", "pty"]
+        chardev = f"socket,id=uart0,fd={self._socket.fileno()},server=on,wait=off,nodelay=on"
+        return ["-chardev", chardev, "-serial", "chardev:uart0"]
 
     def command(self, firmware: FirmwareImage, model_file: Path | None) -> list[str]:
         cmd = [
@@ -90,8 +137,7 @@ class QemuBackend(BoardBackend):
             "-nodefaults",
             "-display",
             "none",
-            "-serial",
-            "pty",
+            *self._serial_args(),
             "-qmp",
             f"unix:{self._qmp_path},server=on,wait=off",
             "-S",
@@ -115,27 +161,56 @@ class QemuBackend(BoardBackend):
         if model is not None:
             model_file = self.workdir / "model-slot.bin"
             model_file.write_bytes(model)
+        self._start(self.command_for(firmware, model_file))
+        try:
+            self._qmp = Qmp(self._qmp_path, alive=self._alive)
+            self._version = self._query_version()
+            if self.chardev == "pty":
+                self._pty = self._find_pty()
+        except BoardUnavailable as exc:
+            self.close()
+            tail = (self.workdir / "qemu.log").read_text(errors="replace")[-500:]
+            raise FlashError(f"board {self.board.name}: QEMU did not start: {exc}; log: {tail}") from exc
+
+    def command_for(self, firmware: FirmwareImage, model_file: Path | None) -> list[str]:
+        """The command line, with a listening socket for the UART when it is served on one."""
+        if self.chardev == "socket":
+            self._socket = listening_socket()
+            self._url = f"socket://127.0.0.1:{self._socket.getsockname()[1]}"
+        return self.command(firmware, model_file)
+
+    def _start(self, cmd: list[str]) -> None:
+        keep = (self._socket.fileno(),) if self._socket is not None else ()
         log = open(self.workdir / "qemu.log", "wb")  # noqa: SIM115 - owned by the process
         try:
             self._process = subprocess.Popen(
-                self.command(firmware, model_file),
+                cmd,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
                 preexec_fn=die_with_harness,
+                pass_fds=keep,
             )
         except OSError as exc:
             raise FlashError(f"board {self.board.name}: cannot start {self.executable}: {exc}") from exc
         finally:
             log.close()
-        try:
-            self._qmp = Qmp(self._qmp_path)
-            self._pty = self._find_pty()
-        except BoardUnavailable as exc:
-            self.close()
-            tail = (self.workdir / "qemu.log").read_text(errors="replace")[-500:]
-            raise FlashError(f"board {self.board.name}: QEMU did not start: {exc}; log: {tail}") from exc
+            self._release_socket()  # QEMU holds its own copy now
+
+    def _release_socket(self) -> None:
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+
+    def _alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def _query_version(self) -> str:
+        assert self._qmp is not None
+        reply: dict[str, Any] = self._qmp.execute("query-version")
+        number = reply.get("qemu", {})
+        return "{}.{}.{}".format(number.get("major"), number.get("minor"), number.get("micro"))
 
     def _find_pty(self) -> str:
         assert self._qmp is not None
@@ -146,9 +221,10 @@ class QemuBackend(BoardBackend):
         raise BoardUnavailable("QEMU reported no pty for serial0")
 
     def link_url(self) -> str:
-        if self._pty is None:
+        url = self._pty if self.chardev == "pty" else self._url
+        if url is None or not self._alive():
             raise BoardUnavailable(f"board {self.board.name}: QEMU is not running")
-        return self._pty
+        return url
 
     def link_opened(self) -> None:
         if self._qmp is not None:
@@ -182,5 +258,6 @@ class QemuBackend(BoardBackend):
             self._qmp.close()
             self._qmp = None
         process, self._process = self._process, None
-        self._pty = None
+        self._pty = self._url = None
+        self._release_socket()
         stop_process_group(process)

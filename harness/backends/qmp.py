@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,8 @@ from harness.errors import BoardUnavailable
 
 
 class Qmp:
-    def __init__(self, path: Path, timeout: float = 10.0):
+    def __init__(self, path: Path, timeout: float = 10.0, alive: Callable[[], bool] | None = None):
+        """Connect once QEMU listens; give up at once when `alive` says QEMU has exited."""
         deadline = time.monotonic() + timeout
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         while True:
@@ -20,6 +22,9 @@ class Qmp:
                 self._sock.connect(str(path))
                 break
             except (FileNotFoundError, ConnectionRefusedError):
+                if alive is not None and not alive():
+                    self._sock.close()
+                    raise BoardUnavailable("QEMU exited before its QMP socket appeared") from None
                 if time.monotonic() > deadline:
                     raise BoardUnavailable(f"QEMU's QMP socket did not appear within {timeout:g} s") from None
                 time.sleep(0.02)

@@ -23,8 +23,7 @@ from harness.run.models import config_ops, prepare
 from harness.run.runner import build_firmware, measure, open_backend
 
 
-def register(verbs: Any) -> None:
-    p = verbs.add_parser("bench", help="latency distribution and throughput of a model on one board")
+def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("board")
     p.add_argument("model", help="a model name from the farm file")
     p.add_argument("-n", "--count", type=int, default=50, help="inferences (default 50)")

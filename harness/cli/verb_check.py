@@ -5,20 +5,16 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 from rich.markup import escape
 from rich.table import Table
 
 from harness.cli.common import console, out
 from harness.config.model import FarmConfig
-from harness.errors import FarmError
+from harness.errors import ConfigError
 
 
-def register(verbs: Any) -> None:
-    p = verbs.add_parser(
-        "check", help="list a model's operators, whether the engine runs them, and its arena"
-    )
+def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="a .tflite file")
     p.set_defaults(func=cmd_check, needs_farm=False)
 
@@ -29,12 +25,12 @@ def cmd_check(config: FarmConfig | None, args: argparse.Namespace) -> int:
     del config
     path = Path(args.model)
     if not path.is_file():
-        raise FarmError(f"no such file: {path}")
+        raise ConfigError(path, "", "no such file")
     data = path.read_bytes()
     try:
         ops = engine_ops.model_ops(data)
     except Exception as exc:  # not a flatbuffer the TFLite schema reads
-        raise FarmError(f"{path}: not a .tflite model: {type(exc).__name__}: {exc}") from None
+        raise ConfigError(path, "", f"not a .tflite model: {type(exc).__name__}: {exc}") from None
     engine = engine_ops.engine_ops()
     table = Table(title=f"{path.name}: {len(ops)} operators")
     for column in ("#", "operator", "tensor types", "engine"):

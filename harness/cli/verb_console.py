@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from harness.boards.firmware import default_build_root
 from harness.boards.lease import leased
@@ -16,8 +15,7 @@ from harness.run.models import config_ops
 from harness.run.runner import build_firmware, open_backend
 
 
-def register(verbs: Any) -> None:
-    p = verbs.add_parser("console", help="interactive console on one board (Ctrl-] q quits)")
+def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("board")
     p.add_argument("--model", help="a model name from the farm file, or a .tflite path, to load")
     p.set_defaults(func=cmd_console)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 from harness.backends.discovery import detect_esp, list_probes, name_boards, scan, to_toml
 from harness.cli.common import console
@@ -13,8 +12,7 @@ from harness.config.model import BoardConfig, FarmConfig
 from harness.errors import ConfigError
 
 
-def register(verbs: Any) -> None:
-    p = verbs.add_parser("discover", help="board entries for what is attached (TOML on stdout)")
+def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--write", metavar="FILE", help="append the entries to FILE instead of printing them")
     p.add_argument("--no-esp", action="store_true", help="do not ask esptool (it resets ESP boards)")
     p.add_argument("--no-probes", action="store_true", help="do not list debug probes")

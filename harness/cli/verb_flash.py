@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -20,8 +19,7 @@ from harness.run.models import config_ops
 from harness.run.runner import BoardRun, build_firmware, open_backend
 
 
-def register(verbs: Any) -> None:
-    p = verbs.add_parser("flash", help="flash the agent (and a model) onto one board")
+def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("board")
     p.add_argument("--model", help="a model name from the farm file, or a .tflite path, for the slot")
     p.add_argument("--force", action="store_true", help="flash even when the board runs this build")

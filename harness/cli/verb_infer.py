@@ -14,7 +14,7 @@ from harness.boards.firmware import default_build_root
 from harness.boards.lease import LEASE_WAIT_S, BoardLease, lock_dir
 from harness.cli.common import console
 from harness.config.model import FarmConfig
-from harness.errors import FarmError
+from harness.errors import ConfigError
 from harness.run.datasets import input_names
 from harness.run.models import config_ops, quantize, sample_problem
 from harness.run.reference import Reference
@@ -22,8 +22,7 @@ from harness.run.runner import BoardRun, build_firmware, open_backend
 from harness.run.tensors import pack, unpack
 
 
-def register(verbs: Any) -> None:
-    p = verbs.add_parser("infer", help="inferences on one board, outputs saved as the device returned them")
+def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("board")
     p.add_argument("model", help="a model name from the farm file, or a .tflite path")
     p.add_argument("input", help=".npy with one input or a batch; .npz with x0, x1, ... for several inputs")
@@ -46,30 +45,34 @@ def _load_inputs(path: Path, reference: Reference) -> np.ndarray[Any, Any]:
     try:
         loaded = np.load(path, allow_pickle=False)
     except (OSError, ValueError) as exc:
-        raise FarmError(f"{path}: cannot read: {exc}") from None
+        raise ConfigError(path, "", f"cannot read: {exc}") from None
     if isinstance(loaded, np.ndarray):
         if len(specs) > 1:
-            raise FarmError(
-                f"{path}: the model has {len(specs)} inputs: give an .npz with x0..x{len(specs) - 1}"
+            raise ConfigError(
+                path, "", f"the model has {len(specs)} inputs: give an .npz with x0..x{len(specs) - 1}"
             )
         arrays = [loaded]
     else:
         names = input_names(len(specs)) if len(specs) > 1 else ["x0" if "x0" in loaded else "x"]
         missing = [n for n in names if n not in loaded]
         if missing:
-            raise FarmError(f"{path}: no array {', '.join(missing)} (the model's inputs: {', '.join(names)})")
+            raise ConfigError(
+                path, "", f"no array {', '.join(missing)} (the model's inputs: {', '.join(names)})"
+            )
         arrays = [loaded[n] for n in names]
     quantized = []
     for name, x, spec in zip(input_names(len(specs)), arrays, specs, strict=True):
         if x.size % spec.size:
-            raise FarmError(f"{path}: {name}: {x.size} values do not make whole inputs of shape {spec.shape}")
+            raise ConfigError(
+                path, "", f"{name}: {x.size} values do not make whole inputs of shape {spec.shape}"
+            )
         x = x.reshape(-1, *spec.shape[1:])
         problem = sample_problem(x, spec)
         if problem is not None:
-            raise FarmError(f"{path}: {name}: {problem}")
+            raise ConfigError(path, "", f"{name}: {problem}")
         quantized.append(quantize(x, spec))
     if len({len(q) for q in quantized}) > 1:
-        raise FarmError(f"{path}: the inputs hold different numbers of samples")
+        raise ConfigError(path, "", "the inputs hold different numbers of samples")
     return pack(quantized) if reference.packed else quantized[0]
 
 
@@ -77,11 +80,11 @@ def _reference(path: Path, model: bytes) -> Reference:
     """The host reference, after the engine's own check: both say clearly why not."""
     problems = check_model(model)
     if problems:
-        raise FarmError(f"{path.name}: the engine cannot run it:\n  " + "\n  ".join(problems))
+        raise ConfigError(path, "", "the engine cannot run it:\n  " + "\n  ".join(problems))
     try:
         return Reference(path)
     except Exception as exc:  # the interpreter raises plain RuntimeErrors
-        raise FarmError(f"{path.name} is not a model TFLite Micro can load: {exc}") from None
+        raise ConfigError(path, "", f"not a model TFLite Micro can load: {exc}") from None
 
 
 def _save(out: str | None, reference: Reference, rows: list[np.ndarray[Any, Any]]) -> Any:

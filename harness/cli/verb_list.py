@@ -16,8 +16,7 @@ from harness.config.model import FarmConfig
 from harness.run.runner import open_backend
 
 
-def register(verbs: Any) -> None:
-    p = verbs.add_parser("list", help="configured boards, present or absent, with identity")
+def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_list)
 

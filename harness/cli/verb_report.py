@@ -5,15 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
 
 from harness.cli.common import console
 from harness.config.model import FarmConfig
 from harness.gate.finish import rebuild_report
 
 
-def register(verbs: Any) -> None:
-    p = verbs.add_parser("report", help="rebuild report.html from a results.json")
+def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("results", nargs="?", default="reports/results.json", help="a results.json")
     p.add_argument("--out", metavar="FILE", help="where to write (default: report.html beside results.json)")
     p.set_defaults(func=cmd_report, needs_farm=False)

@@ -8,6 +8,7 @@ emulated board's link is the same code as a local one.
 from __future__ import annotations
 
 import contextlib
+import socket
 import time
 from abc import ABC, abstractmethod
 
@@ -53,6 +54,11 @@ class Link(ABC):
 
 
 def _open(url: str, baud: int) -> serial.SerialBase:
+    if url.startswith("socket://"):
+        port = serial.serial_for_url(url, baudrate=baud, timeout=0, write_timeout=10)
+        # A request goes out at once, not after the previous answer's ACK (Nagle).
+        port._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return port
     if not url.startswith("rfc2217://"):
         return serial.serial_for_url(url, baudrate=baud, timeout=0, write_timeout=10)
     # pyserial's RFC 2217 client has no write timeout (and refuses one). A
@@ -72,6 +78,8 @@ class SerialLink(Link):
         super().__init__()
         self.url = url
         self._rfc2217 = url.startswith("rfc2217://")
+        # pyserial's socket port says 1 byte waiting whenever any are: ask for a block
+        self._block = 4096 if url.startswith("socket://") else 0
         try:
             self._port = _open(url, baud)
         except (serial.SerialException, OSError, ValueError, NotImplementedError) as exc:
@@ -92,7 +100,7 @@ class SerialLink(Link):
             if not first:
                 return b""
             self._set_timeout(0)
-            rest = self._port.read(max(self._port.in_waiting, 0) or 4096)
+            rest = self._port.read(self._block or max(self._port.in_waiting, 0) or 4096)
         except (serial.SerialException, OSError) as exc:
             raise LinkError(f"read from {self.url} failed: {exc}") from exc
         data = bytes(first + rest)
@@ -109,6 +117,11 @@ class SerialLink(Link):
 
     def close(self) -> None:
         with contextlib.suppress(serial.SerialException, OSError):
+            raw = getattr(self._port, "_socket", None) if self._block else None
+            if raw is not None:  # pyserial's socket close sleeps 0.3 s "for quick reconnects"
+                raw.close()
+                self._port._socket = None
+                self._port.is_open = False
             self._port.close()
 
 

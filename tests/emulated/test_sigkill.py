@@ -50,7 +50,7 @@ def test_sigkill_halfway_loses_nothing_measured(tmp_path: Path) -> None:
     child = subprocess.Popen(
         cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
-    journal_dir = tmp_path / "reports" / "work" / "emu-1"
+    journal_dir = tmp_path / ".tinyfarm" / "work" / "emu-1"  # the state folder
     deadline = time.monotonic() + 120
     measured = 0
     while time.monotonic() < deadline and measured < 100:

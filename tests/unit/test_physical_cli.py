@@ -207,5 +207,5 @@ def test_flash_of_an_absent_board_is_a_clear_error(
         f'name = "nano-1"\nbackend = "pyocd"\ntarget = "host"\npyocd_target = "nrf52840"\nprobe = "{DAP_ID}"'
     )
     farm.write_text(FARM_HEAD + f"\n[[boards]]\n{board}\n")
-    assert main(["--farm", str(farm), "flash", "nano-1", "--model", "digits"]) == 2
+    assert main(["--farm", str(farm), "flash", "nano-1", "--model", "digits"]) == 3  # infrastructure
     assert f"board nano-1: no debug probe {DAP_ID}" in capsys.readouterr().err
