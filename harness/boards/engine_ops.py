@@ -77,9 +77,12 @@ def model_ops(data: bytes) -> list[ModelOp]:
     """The operators of a .tflite's first subgraph, in execution order."""
     from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
 
-    model = schema.ModelT.InitFromPackedBuf(bytearray(data), 0)
+    try:
+        model = schema.ModelT.InitFromPackedBuf(bytearray(data), 0)
+        graph = model.subgraphs[0]
+    except Exception as exc:  # the generated reader raises whatever a bad offset leads to
+        raise ValueError(f"not a TFLite flatbuffer ({type(exc).__name__}: {exc})") from None
     names = _builtin_names()
-    graph = model.subgraphs[0]
     constant = {
         i for i, t in enumerate(graph.tensors) if t.buffer and model.buffers[t.buffer].data is not None
     }

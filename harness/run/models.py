@@ -76,7 +76,12 @@ def prepare(farm: FarmConfig, model: ModelConfig, smoke: bool, path: Path | None
     path = path or model.path
     if path is None:
         return _prepare_raw(farm, model, smoke, where)
-    unsupported = check_model(path.read_bytes())
+    try:
+        unsupported = check_model(path.read_bytes())
+    except ValueError as exc:
+        raise ConfigError(
+            farm.path, f"{where}.path", f"{path.name} is not a model TFLite Micro can load: {exc}"
+        ) from None
     if unsupported:
         raise ConfigError(
             farm.path,

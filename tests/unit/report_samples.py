@@ -120,6 +120,7 @@ def sample_results(
             "tinyfarm_version": "0.1.0",
             "smoke": smoke,
             "started": started,
+            "status": "complete",  # every selected pair judged, nothing interrupted
             "records": records,
             "quarantined": [],
         }
