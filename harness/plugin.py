@@ -238,7 +238,11 @@ class FarmItem(pytest.Item):
             if not backend.emulated and not self.board.required:
                 pytest.skip(f"board {self.board.name} absent: {presence.reason}")
             name = self.board.name
-            why = f"emulated board {name} cannot start" if backend.emulated else f"required board {name} is absent"
+            why = (
+                f"emulated board {name} cannot start"
+                if backend.emulated
+                else f"required board {name} is absent"
+            )
             farm.record_error(name, self.model, INFRASTRUCTURE, f"{why}: {presence.reason}")
         self.record = self._run(farm)
         if self.record.verdict != "error":
