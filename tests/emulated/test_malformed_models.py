@@ -28,7 +28,11 @@ def _bad_root(model: bytes) -> bytes:
 MALFORMED = {
     "truncated": (lambda: KWS.read_bytes()[:20_000], 4, ""),
     "root offset outside the file": (lambda: _bad_root(KWS.read_bytes()), 4, ""),
-    "unsupported op": (lambda: requantize_model(16, op=tfl.BuiltinOperator.TANH), 5, "TANH"),
+    "unsupported op": (
+        lambda: requantize_model(16, op=tfl.BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM),
+        5,
+        "LSTM",
+    ),
     "wrong tensor type": (lambda: requantize_model(16, dtype=tfl.TensorType.COMPLEX64), 5, "tensor"),
 }
 
