@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from harness.boards.firmware import FirmwareImage, default_build_root  # noqa: E402
 from harness.config.load import load  # noqa: E402
-from harness.run.reference import Reference  # noqa: E402
+from harness.models.reference import Reference  # noqa: E402
 from harness.run.runner import BoardRun, build_firmware, open_backend  # noqa: E402
 
 MODELS = ROOT / "fixtures" / "models"

@@ -29,10 +29,10 @@ from harness.config import load as configload  # noqa: E402
 from harness.config.model import BoardConfig  # noqa: E402
 from harness.link.links import Link  # noqa: E402
 from harness.link.messages import Msg  # noqa: E402
+from harness.models.reference import Reference  # noqa: E402
 from harness.run.farm import Farm  # noqa: E402
 from harness.run.faults import FaultSpec, FaultyLink, tally_inferences  # noqa: E402
 from harness.run.recovery import RecoveringRun, RetryPolicy  # noqa: E402
-from harness.run.reference import Reference  # noqa: E402
 from harness.run.runner import build_firmware, open_backend  # noqa: E402
 
 DIGITS = ROOT / "fixtures" / "models" / "digits_mlp_int8.tflite"

@@ -26,7 +26,7 @@ from harness.boards.firmware import default_build_root  # noqa: E402
 from harness.config.model import BoardConfig  # noqa: E402
 from harness.link.eembc import EembcSession  # noqa: E402
 from harness.link.timeouts import Timeouts  # noqa: E402
-from harness.run.reference import Reference  # noqa: E402
+from harness.models.reference import Reference  # noqa: E402
 from harness.run.runner import BoardRun, build_firmware, open_backend  # noqa: E402
 
 MODELS = (

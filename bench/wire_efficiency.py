@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 from harness.boards.firmware import default_build_root  # noqa: E402
 from harness.config.model import BoardConfig  # noqa: E402
+from harness.models.synth import requantize_model  # noqa: E402
 from harness.run.runner import BoardRun, build_firmware, open_backend  # noqa: E402
-from harness.run.synth import requantize_model  # noqa: E402
 
 MODELS = ROOT / "fixtures" / "models"
 

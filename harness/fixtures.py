@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from harness.config.model import BoardConfig
+from harness.models.prepare import PreparedModel
+from harness.models.reference import Reference
 from harness.run.agent import Agent
 from harness.run.farm import Farm
-from harness.run.models import PreparedModel
-from harness.run.reference import Reference
 from harness.run.runner import BoardRun
 
 

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from harness.backends.base import Presence
-from harness.backends.physical import PhysicalBackend, import_tool, tool_installed
+from harness.backends.physical import PhysicalBackend
 from harness.boards.firmware import FirmwareImage
+from harness.boards.tools import import_tool, tool_installed
 from harness.config.keys import Key
 from harness.errors import FlashError
 

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib
 import os
 import time
 from abc import abstractmethod
 from collections.abc import Callable, Iterator
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from harness.backends.base import BoardBackend, LatencyModel, Presence
 from harness.boards.firmware import FirmwareImage
@@ -47,24 +46,6 @@ PHYSICAL_KEYS: dict[str, Key] = {
 }
 
 ProgressFn = Callable[[str, float], None]
-
-
-def import_tool(module: str, tool: str, board: str) -> Any:
-    """Import a flashing tool's module on first use, so a farm of emulated boards needs none."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:
-        raise FlashError(
-            f"board {board}: {tool} is not installed ({exc}); pip install 'tinyfarm[hardware]'"
-        ) from exc
-
-
-def tool_installed(module: str) -> bool:
-    try:
-        importlib.import_module(module)
-    except ImportError:
-        return False
-    return True
 
 
 class PhysicalBackend(BoardBackend):

@@ -11,13 +11,13 @@ pyOCD is imported on first use only.
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from harness.backends.base import Presence
-from harness.backends.physical import PhysicalBackend, import_tool, tool_installed
+from harness.backends.physical import PhysicalBackend
 from harness.boards.firmware import FirmwareImage
+from harness.boards.tools import connected_probes, import_tool, tool_installed
 from harness.config.board_firmware import image_format
 from harness.config.keys import Key
 from harness.config.ports import PORTS
@@ -29,22 +29,6 @@ from harness.errors import BoardUnavailable, FlashError
 # port open across resets (the agent also writes APPROTECT.DISABLE at boot).
 UICR_APPROTECT = 0x10001208
 APPROTECT_HW_DISABLED = 0x5A
-PROBE_CACHE_SECONDS = 2.0
-_probe_cache: tuple[float, list[Any]] | None = None
-
-
-def connected_probes(fresh: bool = False) -> list[Any]:
-    """pyOCD's probes now (cached for a moment: `farm list` asks once per board)."""
-    global _probe_cache
-    now = time.monotonic()
-    if not fresh and _probe_cache is not None and now - _probe_cache[0] < PROBE_CACHE_SECONDS:
-        return _probe_cache[1]
-    helpers = import_tool("pyocd.core.helpers", "pyocd", "-")
-    probes = list(helpers.ConnectHelper.get_all_connected_probes(blocking=False, print_wait_message=False))
-    _probe_cache = (now, probes)
-    return probes
-
-
 def matching_probes(unique_id: str, probes: list[Any]) -> list[Any]:
     """Probes whose id is unique_id (pyOCD itself matches any id containing it)."""
     wanted = unique_id.lower()

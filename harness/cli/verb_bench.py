@@ -19,7 +19,7 @@ from harness.boards.firmware import default_build_root
 from harness.boards.lease import leased
 from harness.cli.common import console, out
 from harness.config.model import FarmConfig
-from harness.run.models import config_ops, prepare
+from harness.models.prepare import config_ops, prepare
 from harness.run.runner import build_firmware, measure, open_backend
 
 

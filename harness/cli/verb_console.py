@@ -11,7 +11,7 @@ from harness.cli.common import console
 from harness.cli.interactive import Console, raw_terminal
 from harness.cli.verb_flash import _model
 from harness.config.model import FarmConfig
-from harness.run.models import config_ops
+from harness.models.prepare import config_ops
 from harness.run.runner import build_firmware, open_backend
 
 

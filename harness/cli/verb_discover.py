@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from harness.backends.discovery import detect_esp, list_probes, name_boards, scan, to_toml
+from harness.boards.discovery import detect_esp, list_probes, name_boards, scan, to_toml
 from harness.cli.common import console
 from harness.config import load as configload
 from harness.config.model import BoardConfig, FarmConfig

@@ -15,7 +15,7 @@ from harness.cli.common import console
 from harness.config.model import FarmConfig
 from harness.errors import FlashError
 from harness.link.session import AgentSession
-from harness.run.models import config_ops
+from harness.models.prepare import config_ops
 from harness.run.runner import BoardRun, build_firmware, open_backend
 
 

@@ -15,11 +15,11 @@ from harness.boards.lease import LEASE_WAIT_S, BoardLease, lock_dir
 from harness.cli.common import console
 from harness.config.model import FarmConfig
 from harness.errors import ConfigError
-from harness.run.datasets import input_names
-from harness.run.models import config_ops, quantize, sample_problem
-from harness.run.reference import Reference
+from harness.models.datasets import input_names
+from harness.models.prepare import config_ops, quantize, sample_problem
+from harness.models.reference import Reference
+from harness.models.tensors import pack, unpack
 from harness.run.runner import BoardRun, build_firmware, open_backend
-from harness.run.tensors import pack, unpack
 
 
 def register(p: argparse.ArgumentParser) -> None:

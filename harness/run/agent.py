@@ -9,7 +9,7 @@ import numpy.typing as npt
 
 from harness.link import messages as m
 from harness.link.session import AgentSession
-from harness.run.models import PreparedModel, quantize, sample_problem
+from harness.models.prepare import PreparedModel, quantize, sample_problem
 from harness.run.runner import BoardRun
 
 

@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from harness.gate import metrics as mx
 from harness.gate import stats
-from harness.run.models import PreparedModel
+from harness.models.prepare import PreparedModel
 from harness.run.runner import Measurement
 
 NOT_JUDGED_ALWAYS = ("arena_bytes_max", "arena_increase_max")

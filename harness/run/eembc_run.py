@@ -26,8 +26,8 @@ from harness.link import messages as m
 from harness.link.eembc import EembcSession
 from harness.link.links import Link
 from harness.link.timeouts import Timeouts
+from harness.models.prepare import PreparedModel
 from harness.run.board_run import HANDSHAKE_ATTEMPTS, LinkWrapper
-from harness.run.models import PreparedModel
 from harness.run.runner import Measurement, Progress
 
 BUILD_TIMEOUT_S = 1800

@@ -16,9 +16,9 @@ from harness.gate import metrics as mx
 from harness.gate import stats
 from harness.gate.budgets import RULES, BudgetResult, evaluate
 from harness.gate.record import Record
-from harness.run.models import PreparedModel
+from harness.models.prepare import PreparedModel
+from harness.models.tensors import unpack
 from harness.run.runner import Measurement
-from harness.run.tensors import unpack
 
 
 def op_name(code: int) -> str:

@@ -22,9 +22,9 @@ from harness.config.model import BoardConfig, FarmConfig
 from harness.errors import INFRASTRUCTURE, FarmError
 from harness.gate.record import Record
 from harness.link.links import Link
+from harness.models.prepare import PreparedModel, farm_ops, prepare_all
 from harness.run.evaluate import build_record
 from harness.run.journal import SampleJournal
-from harness.run.models import PreparedModel, farm_ops, prepare_all
 from harness.run.runner import Measurement, build_firmware, measure, open_backend
 
 Progress = Callable[[str, int, int], None]

@@ -95,7 +95,7 @@ def measure(
     packed: bool = False,
 ) -> Measurement:
     """Every sample through the board. `packed`: the model has several inputs or outputs,
-    so samples and outputs are byte rows (harness.run.tensors)."""
+    so samples and outputs are byte rows (harness.models.tensors)."""
     started = time.monotonic()
     done = journal.load() if journal else {}
     resumed = len(done)

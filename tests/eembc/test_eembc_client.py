@@ -16,8 +16,8 @@ from harness.errors import INFRASTRUCTURE, MODEL, AgentTimeout, ProtocolError
 from harness.link.eembc import EembcError, EembcSession
 from harness.link.links import SerialLink
 from harness.link.timeouts import Timeouts
-from harness.run.models import quantize
-from harness.run.reference import Reference
+from harness.models.prepare import quantize
+from harness.models.reference import Reference
 from tests.conftest import FIXTURES
 from tests.eembc.device import Faults, MlperfTinyDevice, dataset, rule
 

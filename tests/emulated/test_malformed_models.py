@@ -13,9 +13,9 @@ from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as tfl
 from harness.boards.firmware import default_build_root
 from harness.config.model import BoardConfig
 from harness.errors import DeviceError
-from harness.run.reference import Reference
+from harness.models.reference import Reference
+from harness.models.synth import requantize_model
 from harness.run.runner import BoardRun, build_firmware, open_backend
-from harness.run.synth import requantize_model
 from tests.conftest import FIXTURES
 
 KWS = FIXTURES / "models" / "kws_ref_model.tflite"

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness.run.reference import Reference
+from harness.models.reference import Reference
 from tests.conftest import FIXTURES
 from tests.emulated.farm_infer import farm_infer
 

@@ -10,7 +10,7 @@ import pytest
 from harness.boards.firmware import default_build_root
 from harness.config.model import BoardConfig
 from harness.link.messages import Capability
-from harness.run.reference import Reference
+from harness.models.reference import Reference
 from harness.run.runner import BoardRun, build_firmware, open_backend
 from tests.conftest import FIXTURES
 from tests.emulated.farm_infer import farm_infer

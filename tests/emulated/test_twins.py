@@ -19,10 +19,10 @@ from harness.boards.firmware import default_build_root
 from harness.config import calibration as cal
 from harness.config.load import load
 from harness.config.model import FarmConfig
+from harness.models.prepare import PreparedModel, prepare_all
+from harness.models.reference import Reference
 from harness.run.evaluate import build_record
 from harness.run.farm import Farm
-from harness.run.models import PreparedModel, prepare_all
-from harness.run.reference import Reference
 from harness.run.runner import BoardRun, Measurement, build_firmware, measure, open_backend
 from tests.conftest import FIXTURES
 

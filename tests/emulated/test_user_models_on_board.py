@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness.run.reference import Reference
+from harness.models.reference import Reference
 from tests.conftest import FIXTURES, ROOT
 from tests.unit.test_engine_ops import tiny_model
 

@@ -16,7 +16,7 @@ from harness.backends.physical import PhysicalBackend
 from harness.boards.firmware import FirmwareImage, default_build_root
 from harness.config.model import BoardConfig
 from harness.link.session import AgentSession
-from harness.run.reference import Reference
+from harness.models.reference import Reference
 from harness.run.runner import BoardRun, build_firmware, open_backend
 from tests.conftest import FIXTURES
 

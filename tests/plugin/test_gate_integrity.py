@@ -209,7 +209,7 @@ def test_bad_data_is_a_config_error_before_any_board_starts(farm_dir: Path, make
 
 
 def test_int8_samples_are_sent_verbatim(farm_dir: Path) -> None:
-    from harness.run.reference import Reference
+    from harness.models.reference import Reference
 
     spec = Reference(farm_dir / "digits_mlp_int8.tflite").input
     with np.load(farm_dir / "digits_test.npz") as archive:

@@ -14,10 +14,10 @@ import pytest
 
 from harness.boards.firmware import default_build_root
 from harness.config.model import BoardConfig
+from harness.models.reference import Reference
 from harness.run.faults import FaultSpec, FaultyLink, tally_inferences
 from harness.run.journal import SampleJournal
 from harness.run.recovery import RecoveringRun, RetryPolicy
-from harness.run.reference import Reference
 from harness.run.runner import build_firmware, measure, open_backend
 from tests.conftest import FIXTURES
 

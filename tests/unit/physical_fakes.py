@@ -148,9 +148,9 @@ class FakePyocd:
         spec.side_effect = lambda session, **kwargs: self._program(spec.return_value, kwargs)
         monkeypatch.setattr(helpers, "ConnectHelper", helper)
         monkeypatch.setattr(programmer_mod, "FileProgrammer", spec)
-        import harness.backends.pyocd as backend_module
+        import harness.boards.tools as tools_module
 
-        monkeypatch.setattr(backend_module, "_probe_cache", None)
+        monkeypatch.setattr(tools_module, "_probe_cache", None)
         return self
 
 

@@ -59,6 +59,6 @@ def test_the_top_level_stays_small() -> None:
 def test_each_subpackage_stays_readable() -> None:
     for package in (p for p in HARNESS.iterdir() if (p / "__init__.py").exists()):
         lines = sum(len(f.read_text().splitlines()) for f in package.rglob("*.py"))
-        assert lines < 2200, f"{package.name}: {lines} lines"
+        assert lines < 2000, f"{package.name}: {lines} lines"
         doc = (package / "__init__.py").read_text()
         assert doc.lstrip().startswith('"""'), f"{package.name}/__init__.py says what belongs there"

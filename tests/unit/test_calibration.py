@@ -15,8 +15,8 @@ from harness.config.load import load
 from harness.config.model import BoardConfig, FarmConfig
 from harness.errors import ConfigError
 from harness.link import messages as m
+from harness.models.prepare import PreparedModel, prepare_all
 from harness.run.evaluate import build_record
-from harness.run.models import PreparedModel, prepare_all
 from harness.run.runner import Measurement
 
 WriteFarm = Callable[..., Path]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.backends.discovery import detect_esp
+from harness.boards.discovery import detect_esp
 from harness.cli import main
 from tests.unit.physical_fakes import fake_ports, real, usb_port
 

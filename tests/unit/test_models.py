@@ -7,8 +7,8 @@ import pytest
 
 from harness.config import load as configload
 from harness.errors import ConfigError
-from harness.run.models import prepare, quantize, stratified_subset
-from harness.run.reference import TensorSpec
+from harness.models.prepare import prepare, quantize, stratified_subset
+from harness.models.reference import TensorSpec
 
 FARM = """
 [[boards]]

@@ -85,7 +85,7 @@ class Scan:
 
 def list_probes() -> list[ProbeInfo]:
     """pyOCD's connected probes (ImportError when pyOCD is not installed)."""
-    from harness.backends.pyocd import connected_probes
+    from harness.boards.tools import connected_probes
 
     out = []
     for probe in connected_probes(fresh=True):

@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from harness.config.model import ModelConfig
 from harness.errors import ConfigError
-from harness.run.reference import TensorSpec
+from harness.models.reference import TensorSpec
 
 SMOKE_SEED = 20261122
 

@@ -15,7 +15,7 @@ import numpy.typing as npt
 from harness.boards.engine_ops import check_model, ops_used
 from harness.config.model import FarmConfig, ModelConfig
 from harness.errors import ConfigError
-from harness.run.datasets import (
+from harness.models.datasets import (
     input_names,
     label_problem,
     load_dataset,
@@ -23,8 +23,8 @@ from harness.run.datasets import (
     sample_problem,
     stratified_subset,
 )
-from harness.run.reference import Reference, TensorSpec, tflm_arena_bytes
-from harness.run.tensors import pack
+from harness.models.reference import Reference, TensorSpec, tflm_arena_bytes
+from harness.models.tensors import pack
 
 __all__ = ["PreparedModel", "config_ops", "farm_ops", "prepare", "prepare_all", "quantize", "sample_problem"]
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from harness.run.tensors import pack, unpack
+from harness.models.tensors import pack, unpack
 
 # Generous: the reference only needs to run, its arena is measured separately.
 HOST_ARENA = 8 * 1024 * 1024
