@@ -393,6 +393,34 @@ def m_depth_space(shape, bs, d2s):
     return make
 
 
+def m_resize(shape, size, bilinear, align=False, half=False):
+    def make(b: Builder):
+        x = q(b, list(shape))
+        sc, zp = qparams(b, x)
+        y = b.tensor([shape[0], size[0], size[1], shape[3]], INT8, sc, zp)
+        if bilinear:
+            o, t, code = s.ResizeBilinearOptionsT(), BO.ResizeBilinearOptions, OP.RESIZE_BILINEAR
+        else:
+            o, t, code = s.ResizeNearestNeighborOptionsT(), BO.ResizeNearestNeighborOptions, \
+                OP.RESIZE_NEAREST_NEIGHBOR
+        o.alignCorners, o.halfPixelCenters = align, half
+        b.op(code, [x, const_i32(b, size)], [y], t, o)
+        return x, y
+    return make
+
+
+def image_cases() -> dict:
+    c = {}
+    sweeps = [((1, 4, 5, 3), (8, 10)), ((1, 6, 6, 2), (3, 4)), ((2, 3, 7, 1), (5, 5)), ((1, 1, 4, 2), (3, 9))]
+    for i, (shape, size) in enumerate(sweeps):
+        for bil in (False, True):
+            name = "bilinear" if bil else "nearest"
+            c[f"img_{name}_{i}"] = m_resize(shape, size, bil)
+            c[f"img_{name}_{i}_align"] = m_resize(shape, size, bil, align=True)
+            c[f"img_{name}_{i}_half"] = m_resize(shape, size, bil, half=True)
+    return c
+
+
 def movement_cases() -> dict:
     c = {
         # TFLM's pad value is uninitialized memory (see k_space.c): no padded cases
@@ -434,6 +462,6 @@ def movement_cases() -> dict:
 
 def cases() -> dict:
     out = {}
-    for f in (activation_cases, reduction_cases, elementwise_cases, movement_cases):
+    for f in (activation_cases, reduction_cases, elementwise_cases, movement_cases, image_cases):
         out.update(f())
     return out
