@@ -421,8 +421,43 @@ def image_cases() -> dict:
     return c
 
 
+def m_gather(shape, coords, axis, batch_dims=0):
+    def make(b: Builder):
+        x = q(b, list(shape))
+        sc, zp = qparams(b, x)
+        co = np.asarray(coords, dtype=np.int32)
+        ci = b.tensor(list(co.shape), INT32, None, 0, co)
+        ax = axis % len(shape)
+        oshape = list(shape[:ax]) + list(co.shape[batch_dims:]) + list(shape[ax + 1:])
+        y = b.tensor(oshape, INT8, sc, zp)
+        o = s.GatherOptionsT()
+        o.axis, o.batchDims = axis, batch_dims
+        b.op(OP.GATHER, [x, ci], [y], BO.GatherOptions, o)
+        return x, y
+    return make
+
+
+def m_mirror(shape, pads, mode):
+    def make(b: Builder):
+        x = q(b, list(shape))
+        sc, zp = qparams(b, x)
+        y = b.tensor([d + p0 + p1 for d, (p0, p1) in zip(shape, pads)], INT8, sc, zp)
+        o = s.MirrorPadOptionsT()
+        o.mode = mode
+        b.op(OP.MIRROR_PAD, [x, const_i32(b, pads)], [y], BO.MirrorPadOptions, o)
+        return x, y
+    return make
+
+
 def movement_cases() -> dict:
     c = {
+        "mv_gather_axis0": m_gather((10, 4), [[3, 0, 9], [9, 1, 1]], 0),
+        "mv_gather_axis1": m_gather((2, 6, 3), [5, 0, 2, 2], 1),
+        "mv_gather_axis_last": m_gather((3, 4, 5), [4, 0], -1),
+        "mv_gather_batch_dims": m_gather((2, 5, 3), [[1, 4], [0, 0]], 1, batch_dims=1),
+        "mv_mirror_reflect": m_mirror((1, 4, 5, 2), [[0, 0], [2, 3], [1, 4], [0, 0]], 0),
+        "mv_mirror_symmetric": m_mirror((3, 4), [[3, 1], [0, 4]], 1),
+        "mv_mirror_reflect_1d": m_mirror((6,), [[5, 2]], 0),
         # TFLM's pad value is uninitialized memory (see k_space.c): no padded cases
         "mv_s2b_4d": m_s2b((1, 4, 6, 3), [2, 3], [[0, 0], [0, 0]], in_q=(0.1, 17)),
         "mv_s2b_3d": m_s2b((2, 8, 4), [2], [[0, 0]], in_q=(0.1, -128)),
