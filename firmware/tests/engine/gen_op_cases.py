@@ -449,8 +449,55 @@ def m_mirror(shape, pads, mode):
     return make
 
 
+def m_broadcast_to(shape, oshape):
+    def make(b: Builder):
+        x = q(b, list(shape))
+        sc, zp = qparams(b, x)
+        y = b.tensor(list(oshape), INT8, sc, zp)
+        b.op(OP.BROADCAST_TO, [x, const_i32(b, oshape)], [y], 0, None)
+        return x, y
+    return make
+
+
+def m_fill_add(b: Builder):
+    x = q(b, [2, 3, 4])
+    sc, zp = qparams(b, x)
+    f = b.tensor([2, 3, 4], INT8, sc, zp)
+    b.op(OP.FILL, [const_i32(b, [2, 3, 4]), b.tensor([], INT8, sc, zp, np.array(-77, dtype=np.int8))], [f],
+         BO.FillOptions, s.FillOptionsT())
+    y = q(b, [2, 3, 4])
+    o = s.AddOptionsT()
+    b.op(OP.ADD, [x, f], [y], BO.AddOptions, o)
+    return x, y
+
+
+def m_zeros_like(b: Builder):
+    x = q(b, [3, 5], zp=-128)
+    y = b.tensor([3, 5], INT8, *qparams(b, x))
+    b.op(OP.ZEROS_LIKE, [x], [y], BO.ZerosLikeOptions, s.ZerosLikeOptionsT())
+    return x, y
+
+
+def m_casts(in_type):
+    """One input cast to every other supported type (several outputs)."""
+    def make(b: Builder):
+        x = q(b, [4, 6]) if in_type == INT8 else b.tensor([4, 6], in_type)
+        outs = [t for t in (INT8, s.TensorType.INT16, INT32, s.TensorType.FLOAT32) if t != in_type]
+        ys = [b.tensor([4, 6], t) for t in outs]
+        for y in ys:
+            b.op(OP.CAST, [x], [y], BO.CastOptions, s.CastOptionsT())
+        return x, ys
+    return make
+
+
 def movement_cases() -> dict:
     c = {
+        "mv_broadcast_to_rows": m_broadcast_to((1, 3), (4, 2, 3)),
+        "mv_broadcast_to_mid": m_broadcast_to((2, 1, 4), (2, 3, 4)),
+        "mv_fill_add": m_fill_add,
+        "mv_zeros_like": m_zeros_like,
+        "mv_cast_from_int8": m_casts(INT8),
+        "mv_cast_from_int32": m_casts(INT32),
         "mv_gather_axis0": m_gather((10, 4), [[3, 0, 9], [9, 1, 1]], 0),
         "mv_gather_axis1": m_gather((2, 6, 3), [5, 0, 2, 2], 1),
         "mv_gather_axis_last": m_gather((3, 4, 5), [4, 0], -1),
