@@ -409,8 +409,35 @@ def m_resize(shape, size, bilinear, align=False, half=False):
     return make
 
 
+def m_tconv(in_shape, oc, k, stride, padding, per_channel, with_bias, act=0, in_q=(None, None)):
+    def make(b: Builder):
+        n, h, w, ic = in_shape
+        x = q(b, list(in_shape), *in_q)
+        wt = b.weights([oc, k, k, ic], 0 if per_channel else None)
+        if padding == s.Padding.SAME:
+            oh, ow = h * stride, w * stride
+        else:
+            oh, ow = (h - 1) * stride + k, (w - 1) * stride + k
+        y = q(b, [n, oh, ow, oc])
+        ins = [const_i32(b, [n, oh, ow, oc]), wt, x]
+        if with_bias:
+            ins.append(b.bias(oc, x, wt))
+        o = s.TransposeConvOptionsT()
+        o.padding, o.strideW, o.strideH, o.fusedActivationFunction = padding, stride, stride, act
+        b.op(OP.TRANSPOSE_CONV, ins, [y], BO.TransposeConvOptions, o)
+        return x, y
+    return make
+
+
 def image_cases() -> dict:
     c = {}
+    SAME, VALID = s.Padding.SAME, s.Padding.VALID
+    tc = [((1, 4, 5, 3), 6, 3, 2, SAME, True, True, 0), ((1, 4, 4, 2), 4, 3, 2, VALID, True, False, 1),
+          ((2, 3, 3, 4), 5, 2, 2, SAME, False, True, 3), ((1, 5, 3, 3), 2, 3, 1, SAME, True, True, 0),
+          ((1, 3, 4, 2), 3, 4, 3, VALID, False, False, 0), ((1, 6, 6, 8), 8, 3, 2, SAME, True, True, 1)]
+    for i, args in enumerate(tc):
+        c[f"img_transpose_conv_{i}"] = m_tconv(*args)
+    c["img_transpose_conv_zp_edge"] = m_tconv((1, 3, 3, 2), 3, 3, 2, SAME, True, True, 0, in_q=(0.02, -128))
     sweeps = [((1, 4, 5, 3), (8, 10)), ((1, 6, 6, 2), (3, 4)), ((2, 3, 7, 1), (5, 5)), ((1, 1, 4, 2), (3, 9))]
     for i, (shape, size) in enumerate(sweeps):
         for bil in (False, True):
