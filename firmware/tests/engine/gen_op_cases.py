@@ -569,8 +569,17 @@ def movement_cases() -> dict:
     return c
 
 
+def other_cases() -> dict:
+    c = {}
+    for i, (shape, sc, zp) in enumerate([((1, 4, 5, 8), 0.05, 0), ((3, 17), 0.1, -128), ((2, 1), 0.02, 127),
+                                         ((1, 2, 300), 0.003, 5), ((4, 3, 2), 0.5, -7)]):
+        c[f"norm_l2_{i}"] = m_unary(OP.L2_NORMALIZATION, BO.L2NormOptions, s.L2NormOptionsT(), shape=shape,
+                                    in_q=(sc, zp), out_q=(1 / 128, 0))
+    return c
+
+
 def cases() -> dict:
     out = {}
-    for f in (activation_cases, reduction_cases, elementwise_cases, movement_cases, image_cases):
+    for f in (activation_cases, reduction_cases, elementwise_cases, movement_cases, image_cases, other_cases):
         out.update(f())
     return out
