@@ -575,6 +575,10 @@ def other_cases() -> dict:
                                          ((1, 2, 300), 0.003, 5), ((4, 3, 2), 0.5, -7)]):
         c[f"norm_l2_{i}"] = m_unary(OP.L2_NORMALIZATION, BO.L2NormOptions, s.L2NormOptionsT(), shape=shape,
                                     in_q=(sc, zp), out_q=(1 / 128, 0))
+    for i, (shape, sc, zp) in enumerate([((3, 7), 0.1, 0), ((2, 10), 0.05, -128), ((1, 4, 33), 0.3, 127),
+                                         ((5, 2), 0.01, 3), ((2, 3, 64), 0.08, -20)]):
+        c[f"norm_log_softmax_{i}"] = m_unary(OP.LOG_SOFTMAX, BO.LogSoftmaxOptions, s.LogSoftmaxOptionsT(),
+                                             shape=shape, in_q=(sc, zp), out_q=(16 / 256, 127))
     return c
 
 
