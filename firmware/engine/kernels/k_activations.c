@@ -1,5 +1,5 @@
 /* Element-wise int8 activations: RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH,
- * HARD_SWISH.
+ * HARD_SWISH, ELU.
  *
  * Each output byte is a function of the input byte alone, so for tensors of
  * 256 elements or more prepare runs TFLM's integer formula once for each of
@@ -20,6 +20,10 @@
  *               "reluish" factor relu6(x + 3) / 6 in Q0.15 and the rescaled
  *               input multiplied with 16-bit multipliers (int32 multipliers
  *               rounded to their top 16 bits), both from float quotients
+ *   ELU         TFLM's float table: round((expf(v) - 1) / s_out) + zp_out for
+ *               v = s_in (x - zp_in) < 0, in single precision; identical
+ *               wherever expf is correctly rounded (glibc; check newlib's on
+ *               a device against the host table if it matters)
  * MBQM is MultiplyByQuantizedMultiplier. */
 #include <math.h>
 
@@ -33,6 +37,7 @@ typedef struct {
     int32_t m1, m2; /* RELU/LEAKY: identity and alpha multipliers; LOGISTIC/TANH: input multiplier */
     int s1, s2;
     int32_t lo, hi; /* RELU/RELU6 bounds; LOGISTIC/TANH: input radius in lo */
+    float s_in, inv_out; /* ELU */
 } act_q;
 
 static int32_t relu_fn(const act_q *q, int32_t x)
@@ -120,6 +125,15 @@ static int32_t hard_swish_fn(const act_q *q, int32_t x)
     const int32_t pre = (int16_t)((relu * pre_out) / (1 << 15)); /* truncating doubling high mul */
     const int32_t out = rdbp16(pre, -q->s1) + q->zp_out;
     return k_clamp((int16_t)out, -128, 127);
+}
+
+static int32_t elu_fn(const act_q *q, int32_t x)
+{
+    const float v = q->s_in * (float)(x - q->zp_in);
+    const float t = v < 0.0f ? expf(v) - 1.0f : v;
+    const float r = roundf(t * q->inv_out) + (float)q->zp_out;
+    const int32_t i = r > 127.0f ? 127 : (r < -128.0f ? -128 : (int32_t)r);
+    return i;
 }
 
 typedef int32_t (*act_fn)(const act_q *q, int32_t x);
@@ -248,6 +262,10 @@ int k_prep_activation(ld_ctx *c, const op_view *ov, eng_op *op)
         q.lo = in.zero_point;
         q.hi = six > 127.0f ? 127 : (int32_t)six;
         fn = relu6_fn;
+    } else if (ov->code == OP_ELU) {
+        q.s_in = in.scale;
+        q.inv_out = 1.0f / out.scale;
+        fn = elu_fn;
     } else if (ov->code == OP_HARD_SWISH) {
         if ((r = hard_swish_q(c, ov, &in, &out, &q)) != ENGINE_OK) {
             return r;

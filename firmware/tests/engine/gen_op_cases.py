@@ -58,6 +58,7 @@ def activation_cases() -> dict:
         c[f"act_relu6_{i}"] = m_unary(OP.RELU6, in_q=(sc, zp), out_q=(sc, zp))
         c[f"act_hard_swish_{i}"] = m_unary(OP.HARD_SWISH, in_q=(sc, zp),
                                            out_q=([0.02, 0.05, 0.01, 0.2, 0.003][i], [-30, 0, -128, 5, 127][i]))
+        c[f"act_elu_{i}"] = m_unary(OP.ELU, in_q=(sc, zp), shape=(1, 16, 16, 2) if i % 2 else (1, 5, 6, 7))
         c[f"act_leaky_{i}"] = m_unary(OP.LEAKY_RELU, BO.LeakyReluOptions, leaky([0.2, 0.01, 0.5, 0.0, 1.5][i]),
                                       in_q=(sc, zp))
     return c
