@@ -71,7 +71,7 @@ def test_generated_op_fixtures_bit_exact(engine_run: str) -> None:
 def test_generated_op_fixtures_match_generator(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The committed fixtures are what gen_op_models.py builds (seed 99)."""
     sys.path.insert(0, str(ENGINE_TESTS))
-    import gen_op_models  # type: ignore  # noqa: PLC0415
+    import gen_op_models  # type: ignore
 
     fresh = {p.name: p.read_bytes() for p in gen_op_models.generate(tmp_path, 99)}
     committed = {p.name: p.read_bytes() for p in (FIXTURES / "ops").glob("*.tflite")}
