@@ -1,5 +1,5 @@
 /* Element-wise int8 activations: RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH,
- * HARD_SWISH.
+ * HARD_SWISH, ELU.
  *
  * Each output byte is a function of the input byte alone, so for tensors of
  * 256 elements or more prepare runs TFLM's integer formula once for each of
@@ -20,6 +20,10 @@
  *               "reluish" factor relu6(x + 3) / 6 in Q0.15 and the rescaled
  *               input multiplied with 16-bit multipliers (int32 multipliers
  *               rounded to their top 16 bits), both from float quotients
+ *   ELU         TFLM's float table: round((expf(v) - 1) / s_out) + zp_out for
+ *               v = s_in (x - zp_in) < 0, in single precision; identical
+ *               wherever expf is correctly rounded (glibc; check newlib's on
+ *               a device against the host table if it matters)
  * MBQM is MultiplyByQuantizedMultiplier. */
 #include <math.h>
 
@@ -28,11 +32,13 @@
 
 enum { LEAKY_ALPHA = 0 };
 
+/* Kept per operator in the arena, so packed (unrolled RNNs have dozens). */
 typedef struct {
-    int32_t zp_in, zp_out;
     int32_t m1, m2; /* RELU/LEAKY: identity and alpha multipliers; LOGISTIC/TANH: input multiplier */
-    int s1, s2;
     int32_t lo, hi; /* RELU/RELU6 bounds; LOGISTIC/TANH: input radius in lo */
+    float s_in, inv_out; /* ELU */
+    int16_t zp_in, zp_out;
+    int8_t s1, s2;
 } act_q;
 
 static int32_t relu_fn(const act_q *q, int32_t x)
@@ -122,13 +128,41 @@ static int32_t hard_swish_fn(const act_q *q, int32_t x)
     return k_clamp((int16_t)out, -128, 127);
 }
 
-typedef int32_t (*act_fn)(const act_q *q, int32_t x);
+static int32_t elu_fn(const act_q *q, int32_t x)
+{
+    const float v = q->s_in * (float)(x - q->zp_in);
+    const float t = v < 0.0f ? expf(v) - 1.0f : v;
+    const float r = roundf(t * q->inv_out) + (float)q->zp_out;
+    const int32_t i = r > 127.0f ? 127 : (r < -128.0f ? -128 : (int32_t)r);
+    return i;
+}
+
+static int32_t act_value(const act_q *q, uint8_t kind, int32_t x)
+{
+    switch (kind) {
+    case OP_RELU:
+        return relu_fn(q, x);
+    case OP_RELU6:
+        return relu6_fn(q, x);
+    case OP_LEAKY_RELU:
+        return leaky_fn(q, x);
+    case OP_LOGISTIC:
+        return logistic_fn(q, x);
+    case OP_TANH:
+        return tanh_fn(q, x);
+    case OP_HARD_SWISH:
+        return hard_swish_fn(q, x);
+    default:
+        return elu_fn(q, x);
+    }
+}
 
 typedef struct {
-    act_fn fn;
     act_q q;
     uint32_t n;
-    const int8_t *lut; /* NULL: evaluate fn per element */
+    uint8_t kind; /* builtin code */
+    uint8_t has_lut;
+    int8_t lut[]; /* 256 entries when has_lut */
 } act_params;
 
 static int act_eval(const eng_op *op, uint8_t *const *tdata)
@@ -137,7 +171,7 @@ static int act_eval(const eng_op *op, uint8_t *const *tdata)
     const int8_t *in = (const int8_t *)tdata[op->in[0]];
     int8_t *out = (int8_t *)tdata[op->out];
     for (uint32_t i = 0; i < p->n; i++) {
-        out[i] = p->lut != NULL ? p->lut[(uint8_t)in[i]] : (int8_t)p->fn(&p->q, in[i]);
+        out[i] = p->has_lut ? p->lut[(uint8_t)in[i]] : (int8_t)act_value(&p->q, p->kind, in[i]);
     }
     return ENGINE_OK;
 }
@@ -161,23 +195,32 @@ static int act_tensors(ld_ctx *c, const op_view *ov, tview *in, tview *out)
     return ENGINE_OK;
 }
 
-static int act_finish(ld_ctx *c, eng_op *op, const tview *out, act_fn fn, const act_q *q)
+static int act_finish(ld_ctx *c, const op_view *ov, eng_op *op, const tview *out, const act_q *q)
 {
-    act_params *p = ld_alloc(c, sizeof *p);
-    int8_t *lut = p == NULL || out->elems < 256u ? NULL : ld_alloc(c, 256u);
-    if (p == NULL || (lut == NULL && out->elems >= 256u)) {
+    const int has_lut = out->elems >= 256u;
+    act_params *p = ld_alloc(c, sizeof *p + (has_lut ? 256u : 0u));
+    if (p == NULL) {
         return ENGINE_ARENA_TOO_SMALL;
     }
-    p->fn = fn;
     p->q = *q;
     p->n = out->elems;
-    for (int32_t x = -128; x < 128 && lut != NULL; x++) {
-        lut[(uint8_t)x] = (int8_t)fn(q, x);
+    p->kind = (uint8_t)ov->code;
+    p->has_lut = (uint8_t)has_lut;
+    for (int32_t x = -128; x < 128 && has_lut; x++) {
+        p->lut[(uint8_t)x] = (int8_t)act_value(q, p->kind, x);
     }
-    p->lut = lut;
     op->params = p;
     op->eval = act_eval;
     return ENGINE_OK;
+}
+
+/* ld_multiplier into the packed shift field. */
+static int multiplier8(ld_ctx *c, const op_view *ov, double m, int32_t *qm, int8_t *shift)
+{
+    int s = 0;
+    int r = ld_multiplier(c, ov, m, qm, &s);
+    *shift = (int8_t)s;
+    return r;
 }
 
 /* TFLM's DownScaleInt32ToInt16Multiplier: the top 16 bits, rounded. */
@@ -191,8 +234,8 @@ static int hard_swish_q(ld_ctx *c, const op_view *ov, const tview *in, const tvi
     const float hires = (1.0f / 128.0f) * in->scale;
     const float reluish = 3.0f / 32768.0f;
     int r;
-    if ((r = ld_multiplier(c, ov, (double)(hires / out->scale), &q->m1, &q->s1)) != ENGINE_OK ||
-        (r = ld_multiplier(c, ov, (double)(hires / reluish), &q->m2, &q->s2)) != ENGINE_OK) {
+    if ((r = multiplier8(c, ov, (double)(hires / out->scale), &q->m1, &q->s1)) != ENGINE_OK ||
+        (r = multiplier8(c, ov, (double)(hires / reluish), &q->m2, &q->s2)) != ENGINE_OK) {
         return r;
     }
     if (q->s1 > 0 || q->s1 < -15 || q->s2 < -15 || q->s2 > 15) {
@@ -215,7 +258,7 @@ static int sigmoid_q(ld_ctx *c, const op_view *ov, const tview *in, act_q *q)
         return ld_fail_op(c, ov, ENGINE_UNSUPPORTED, "input scale out of range");
     }
     q->m1 = (int32_t)m;
-    q->s1 = shift;
+    q->s1 = (int8_t)shift;
     q->lo = (int32_t)floor(15.0 * (double)(1 << 27) / (double)((int64_t)1 << shift));
     return ENGINE_OK;
 }
@@ -228,31 +271,30 @@ int k_prep_activation(ld_ctx *c, const op_view *ov, eng_op *op)
     if (r != ENGINE_OK) {
         return r;
     }
-    q.zp_in = in.zero_point;
-    q.zp_out = out.zero_point;
-    act_fn fn;
+    q.zp_in = (int16_t)in.zero_point;
+    q.zp_out = (int16_t)out.zero_point;
     if (ov->code == OP_RELU || ov->code == OP_LEAKY_RELU) {
         float alpha = 0.0f;
         if (ov->code == OP_LEAKY_RELU && (r = k_opt_f32(c, ov, LEAKY_ALPHA, 0.0f, &alpha)) != ENGINE_OK) {
             return r;
         }
-        if (!(alpha >= 0.0f) || (r = ld_multiplier(c, ov, (double)(in.scale / out.scale), &q.m1, &q.s1)) != ENGINE_OK ||
-            (r = ld_multiplier(c, ov, (double)(in.scale * alpha / out.scale), &q.m2, &q.s2)) != ENGINE_OK) {
+        if (!(alpha >= 0.0f) || (r = multiplier8(c, ov, (double)(in.scale / out.scale), &q.m1, &q.s1)) != ENGINE_OK ||
+            (r = multiplier8(c, ov, (double)(in.scale * alpha / out.scale), &q.m2, &q.s2)) != ENGINE_OK) {
             return r != ENGINE_OK ? r : ld_fail_op(c, ov, ENGINE_UNSUPPORTED, "negative or NaN alpha");
         }
         q.lo = out.zero_point > -128 ? out.zero_point : -128;
         q.hi = 127;
-        fn = ov->code == OP_RELU ? relu_fn : leaky_fn;
     } else if (ov->code == OP_RELU6) {
         const float six = roundf(6.0f / in.scale) + (float)in.zero_point;
         q.lo = in.zero_point;
         q.hi = six > 127.0f ? 127 : (int32_t)six;
-        fn = relu6_fn;
+    } else if (ov->code == OP_ELU) {
+        q.s_in = in.scale;
+        q.inv_out = 1.0f / out.scale;
     } else if (ov->code == OP_HARD_SWISH) {
         if ((r = hard_swish_q(c, ov, &in, &out, &q)) != ENGINE_OK) {
             return r;
         }
-        fn = hard_swish_fn;
     } else {
         if (ov->code == OP_LOGISTIC && out.zero_point != -128) {
             return ld_fail_op(c, ov, ENGINE_UNSUPPORTED, "output zero point must be -128");
@@ -260,7 +302,6 @@ int k_prep_activation(ld_ctx *c, const op_view *ov, eng_op *op)
         if ((r = sigmoid_q(c, ov, &in, &q)) != ENGINE_OK) {
             return r;
         }
-        fn = ov->code == OP_LOGISTIC ? logistic_fn : tanh_fn;
     }
-    return act_finish(c, op, &out, fn, &q);
+    return act_finish(c, ov, op, &out, &q);
 }

@@ -160,3 +160,12 @@ int k_walk_eval(const eng_op *op, uint8_t *const *tdata)
     k_walk_copy(op->params, tdata[op->in[0]], tdata[op->out]);
     return ENGINE_OK;
 }
+
+uint32_t k_elems(const int32_t *dims, uint32_t n)
+{
+    uint32_t e = 1;
+    for (uint32_t k = 0; k < n; k++) {
+        e *= (uint32_t)dims[k];
+    }
+    return e;
+}

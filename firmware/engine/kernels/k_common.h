@@ -91,6 +91,9 @@ typedef struct {
 
 void k_walk_copy(const k_walk *w, const uint8_t *src, uint8_t *dst);
 
+/* Product of n dimensions. */
+uint32_t k_elems(const int32_t *dims, uint32_t n);
+
 /* Row-major element strides of a shape; returns the element count. */
 uint32_t k_strides(const int32_t *dims, uint32_t nd, int32_t *stride);
 

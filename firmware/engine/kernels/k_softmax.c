@@ -27,6 +27,8 @@ typedef struct {
     int shift;
     int32_t diff_min;
     uint8_t out_int16;
+    int32_t rev_mult; /* LOG_SOFTMAX: the inverse of the input scaling */
+    int rev_shift;
 } softmax_params;
 
 static int32_t clz32(uint32_t x)
@@ -94,6 +96,90 @@ static int softmax_eval(const eng_op *op, uint8_t *const *tdata)
     return ENGINE_OK;
 }
 
+/* ---- LOG_SOFTMAX (int8 in, int8 out with scale 16/256 and zero point 127):
+ * TFLM's LogSoftmaxQuantized. The exps of the rescaled differences are
+ * summed in Q12.19 as for SOFTMAX; log(sum) comes from TFLM's
+ * log_x_for_x_greater_than_or_equal_to_1 (a normalisation by powers of two
+ * plus a rational approximation of log on [sqrt(1/2), sqrt(2))) in Q5.26;
+ * each output is (diff - log(sum)) in Q5.26 shifted to Q4.3, plus 127.
+ * Differences at or below a threshold derived from log(sum) by the reverse
+ * input scaling give -128 directly. */
+
+/* gemmlowp SaturatingRoundingMultiplyByPOT with a run-time exponent. */
+static int32_t pot_param(int32_t x, int e)
+{
+    return e > 0 ? q_sat_shl(x, e) : (e < 0 ? q_rdbp(x, -e) : x);
+}
+
+static int32_t sat_add(int32_t a, int32_t b)
+{
+    const int64_t s = (int64_t)a + b;
+    return s > INT32_MAX ? INT32_MAX : (s < INT32_MIN ? INT32_MIN : (int32_t)s);
+}
+
+/* log(x) for x >= 1: x in Q12.19 (raw), result in Q5.26. Accumulation in
+ * Q6.25. */
+static int32_t log_x_ge_1(int32_t x)
+{
+    const int32_t log_2 = 1488522236, sqrt_sqrt_half = 1805811301, sqrt_half = 1518500250;
+    const int32_t alpha_n = 117049297, alpha_d = 127690142, alpha_i = 1057819769, alpha_f = 638450708;
+    const int32_t shifted_quarter = q_rdbp(536870912, 6);
+    const int hr_a = clz32((uint32_t)x);
+    const int32_t r_a = pot_param(q_srdhm(pot_param(x, hr_a - 1), sqrt_half), 1);
+    const int32_t za_adj = sat_add(pot_param(12 - hr_a, 31 - 6), shifted_quarter);
+    const int hr_b = clz32((uint32_t)q_srdhm(x, sqrt_half)) - 1;
+    const int32_t r_b = pot_param(x, hr_b);
+    const int32_t zb_adj = sat_add(pot_param(12 - hr_b, 31 - 6), -shifted_quarter);
+    const int32_t r = r_a < r_b ? r_a : r_b;
+    const int32_t z_adj = za_adj > zb_adj ? za_adj : zb_adj;
+    const int64_t ps = (int64_t)r + sqrt_sqrt_half;
+    const int32_t p = (int32_t)((ps + (ps >= 0 ? 1 : -1)) / 2);
+    const int32_t q = (int32_t)(2u * (uint32_t)(r - sqrt_sqrt_half));
+    const int32_t sq = q_srdhm(q, q);
+    const int32_t num = q_srdhm(q, r) + q_srdhm(q_srdhm(q, sq), alpha_n);
+    const int32_t den = q_srdhm(p, alpha_i + q + q_srdhm(alpha_d, sq)) + q_srdhm(alpha_f, q);
+    const int32_t recip = q_one_over_one_plus(den);
+    return q_sat_shl(q_srdhm(z_adj, log_2) + q_srdhm(q_rdbp(num, 6), recip), 1);
+}
+
+static void log_softmax_row(const softmax_params *p, const int8_t *x, int8_t *out)
+{
+    int32_t max = -128;
+    for (uint32_t c = 0; c < p->depth; c++) {
+        max = x[c] > max ? x[c] : max;
+    }
+    uint32_t sum = 0; /* Q12.19 */
+    for (uint32_t c = 0; c < p->depth; c++) {
+        const int32_t diff = (int32_t)x[c] - max;
+        if (diff >= p->diff_min) {
+            sum += (uint32_t)q_rdbp(q_exp_negative(q_mul(diff, p->mult, p->shift), SCALED_DIFF_INT_BITS), ACCUM_INT_BITS);
+        }
+    }
+    const int32_t log_sum = log_x_ge_1((int32_t)sum);
+    const int32_t rev = q_mul((int32_t)((uint32_t)log_sum + 0x80000000u), p->rev_mult, p->rev_shift);
+    const int32_t adj_min = p->diff_min - 1 > rev ? p->diff_min - 1 : rev;
+    for (uint32_t c = 0; c < p->depth; c++) {
+        const int32_t diff = (int32_t)x[c] - max;
+        if (diff > adj_min) {
+            const int32_t v = q_rdbp(q_mul(diff, p->mult, p->shift) - log_sum, 31 - SCALED_DIFF_INT_BITS - 4) + 127;
+            out[c] = (int8_t)k_clamp(v, -128, 127);
+        } else {
+            out[c] = -128;
+        }
+    }
+}
+
+static int log_softmax_eval(const eng_op *op, uint8_t *const *tdata)
+{
+    const softmax_params *p = op->params;
+    const int8_t *in = (const int8_t *)tdata[op->in[0]];
+    int8_t *out = (int8_t *)tdata[op->out];
+    for (uint32_t r = 0; r < p->rows; r++) {
+        log_softmax_row(p, in + r * p->depth, out + r * p->depth);
+    }
+    return ENGINE_OK;
+}
+
 /* TFLM PreprocessSoftmaxScaling and CalculateInputRadius. */
 static int softmax_scaling(ld_ctx *c, const op_view *ov, float beta, float in_scale, softmax_params *p)
 {
@@ -151,4 +237,44 @@ int k_prep_softmax(ld_ctx *c, const op_view *ov, eng_op *op)
     op->eval = softmax_eval;
     op->params = p;
     return softmax_scaling(c, ov, beta, in.scale, p);
+}
+
+int k_prep_log_softmax(ld_ctx *c, const op_view *ov, eng_op *op)
+{
+    tview in, out;
+    int r;
+    if (ov->n_in != 1u || ov->in[0] < 0) {
+        return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "needs one input");
+    }
+    if ((r = ld_tensor(c, (uint32_t)ov->in[0], &in)) != ENGINE_OK ||
+        (r = ld_tensor(c, (uint32_t)ov->out, &out)) != ENGINE_OK || (r = ld_need_type(c, ov, &in, T_INT8)) != ENGINE_OK ||
+        (r = ld_need_type(c, ov, &out, T_INT8)) != ENGINE_OK || (r = ld_need_quant(c, ov, &in)) != ENGINE_OK) {
+        return r;
+    }
+    if (out.scale != 16.0f / 256.0f || out.zero_point != 127 || out.scales.n != 1u) {
+        return ld_fail_op(c, ov, ENGINE_UNSUPPORTED, "output quantization must be 16/256, 127 (TFLM checks it)");
+    }
+    if (in.ndims < 1u || in.elems != out.elems) {
+        return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "input and output sizes differ");
+    }
+    softmax_params *p = ld_alloc(c, sizeof *p);
+    if (p == NULL) {
+        return ENGINE_ARENA_TOO_SMALL;
+    }
+    p->depth = (uint32_t)in.dims[in.ndims - 1u];
+    p->rows = in.elems / p->depth;
+    if ((r = softmax_scaling(c, ov, 1.0f, in.scale, p)) != ENGINE_OK) {
+        return r;
+    }
+    /* (2^(31 - shift)) / mult, a multiplier below 1 (PreprocessLogSoftmaxScalingExp) */
+    const double rev = (double)((int64_t)1 << (31 - p->shift)) / (double)p->mult;
+    if ((r = ld_multiplier(c, ov, rev, &p->rev_mult, &p->rev_shift)) != ENGINE_OK) {
+        return r;
+    }
+    if (p->rev_shift > 0) {
+        return ld_fail_op(c, ov, ENGINE_UNSUPPORTED, "input scale out of range");
+    }
+    op->eval = log_softmax_eval;
+    op->params = p;
+    return ENGINE_OK;
 }

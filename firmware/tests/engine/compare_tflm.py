@@ -97,7 +97,7 @@ def input_sets(model: Path, n: int, seed: int) -> list[list[np.ndarray]]:
         d = interp.get_input_details(k)
         per_input.append(make_inputs(tuple(int(x) for x in d["shape"]), np.dtype(d["dtype"]), n,
                                      seed + 7919 * k))
-    return [list(xs) for xs in zip(*per_input)]
+    return [list(xs) for xs in zip(*per_input, strict=True)]
 
 
 def io_counts(model: Path) -> tuple[int, int]:

@@ -12,6 +12,7 @@ two-output model. The weights are random (seeded): the point is the graph.
 
 Usage: gen_keras_models.py OUT_DIR [--seed S]   (prints the files written)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,8 @@ import sys
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import numpy as np
+import tensorflow as tf
 
 L = tf.keras.layers
 
@@ -131,7 +132,7 @@ def convert(model: tf.keras.Model, seed: int) -> bytes:
         for _ in range(64):
             xs = [rng.standard_normal(sh).astype(np.float32) for sh in shapes]
             # several inputs: keyed by name (the signature's order is not the model's)
-            yield dict(zip(names, xs)) if len(xs) > 1 else xs
+            yield dict(zip(names, xs, strict=True)) if len(xs) > 1 else xs
 
     conv = tf.lite.TFLiteConverter.from_keras_model(model)
     conv.optimizations = [tf.lite.Optimize.DEFAULT]
@@ -152,7 +153,7 @@ def generate(out_dir: Path, seed: int, only: list[str] | None = None) -> list[Pa
         p = out_dir / f"{name}.tflite"
         try:
             p.write_bytes(convert(build(), seed + i))
-        except Exception as e:  # noqa: BLE001 - report and go on with the others
+        except Exception as e:
             print(f"{name}: conversion failed: {e}", file=sys.stderr)
             continue
         paths.append(p)

@@ -1,11 +1,12 @@
 """Parameter sweeps of single- and multi-operator models for gen_op_models.py:
-activations, reductions, element-wise ops with broadcasting, data movement,
-int32 shape arithmetic and models with several inputs/outputs. Quantization
+activations, reductions, element-wise ops with broadcasting and
+normalizations here; data movement, image ops, int32 shape arithmetic and
+models with several inputs/outputs in gen_op_cases_move.py. Quantization
 parameters include edge zero points (-128, 127) and small/large scales."""
+
 from __future__ import annotations
 
 import numpy as np
-
 from gen_op_models import INT8, INT32, Builder, s
 
 OP = s.BuiltinOperator
@@ -33,12 +34,14 @@ def qparams(b: Builder, t):
 
 # ---------------------------------------------------------------- activations
 
+
 def m_unary(code, opt_type=0, opts=None, shape=(1, 5, 6, 7), in_q=(None, None), out_q=(None, None)):
     def make(b: Builder):
         x = q(b, list(shape), *in_q)
         y = q(b, list(shape), *out_q)
         b.op(code, [x], [y], opt_type, opts)
         return x, y
+
     return make
 
 
@@ -56,14 +59,18 @@ def activation_cases() -> dict:
         c[f"act_relu_{i}"] = m_unary(OP.RELU, in_q=(sc, zp))
         c[f"act_relu_same_q_{i}"] = m_unary(OP.RELU, in_q=(sc, zp), out_q=(sc, zp))
         c[f"act_relu6_{i}"] = m_unary(OP.RELU6, in_q=(sc, zp), out_q=(sc, zp))
-        c[f"act_hard_swish_{i}"] = m_unary(OP.HARD_SWISH, in_q=(sc, zp),
-                                           out_q=([0.02, 0.05, 0.01, 0.2, 0.003][i], [-30, 0, -128, 5, 127][i]))
-        c[f"act_leaky_{i}"] = m_unary(OP.LEAKY_RELU, BO.LeakyReluOptions, leaky([0.2, 0.01, 0.5, 0.0, 1.5][i]),
-                                      in_q=(sc, zp))
+        c[f"act_hard_swish_{i}"] = m_unary(
+            OP.HARD_SWISH, in_q=(sc, zp), out_q=([0.02, 0.05, 0.01, 0.2, 0.003][i], [-30, 0, -128, 5, 127][i])
+        )
+        c[f"act_elu_{i}"] = m_unary(OP.ELU, in_q=(sc, zp), shape=(1, 16, 16, 2) if i % 2 else (1, 5, 6, 7))
+        c[f"act_leaky_{i}"] = m_unary(
+            OP.LEAKY_RELU, BO.LeakyReluOptions, leaky([0.2, 0.01, 0.5, 0.0, 1.5][i]), in_q=(sc, zp)
+        )
     return c
 
 
 # ---------------------------------------------------------------- reductions
+
 
 def reducer(keep):
     o = s.ReducerOptionsT()
@@ -76,11 +83,15 @@ def m_reduce(code, shape, axes, keep, same_q=False, in_q=(None, None), out_q=(No
         x = q(b, list(shape), *in_q)
         nd = len(shape)
         red = {a % nd for a in axes}
-        oshape = [1 if d in red else n for d, n in enumerate(shape)] if keep else \
-            [n for d, n in enumerate(shape) if d not in red]
+        oshape = (
+            [1 if d in red else n for d, n in enumerate(shape)]
+            if keep
+            else [n for d, n in enumerate(shape) if d not in red]
+        )
         y = b.tensor(oshape, INT8, *qparams(b, x)) if same_q else q(b, oshape, *out_q)
         b.op(code, [x, const_i32(b, axes)], [y], BO.ReducerOptions, reducer(keep))
         return x, y
+
     return make
 
 
@@ -96,21 +107,33 @@ def m_arg(code, shape, axis, out_type):
         o.outputType = out_type
         b.op(code, [x, const_i32(b, [axis])], [y], t, o)
         return x, y
+
     return make
 
 
 def reduction_cases() -> dict:
     c = {}
-    sweeps = [((1, 6, 5, 8), [1, 2], True), ((1, 6, 5, 8), [1, 2], False), ((2, 7, 9), [-1], False),
-              ((3, 4, 5), [0, 2], True), ((4, 10), [0], False), ((1, 3, 3, 200), [3], True),
-              ((2, 3, 4, 5), [1, -1, 1], False), ((1, 1, 17, 3), [2], True)]
+    sweeps = [
+        ((1, 6, 5, 8), [1, 2], True),
+        ((1, 6, 5, 8), [1, 2], False),
+        ((2, 7, 9), [-1], False),
+        ((3, 4, 5), [0, 2], True),
+        ((4, 10), [0], False),
+        ((1, 3, 3, 200), [3], True),
+        ((2, 3, 4, 5), [1, -1, 1], False),
+        ((1, 1, 17, 3), [2], True),
+    ]
     for i, (shape, axes, keep) in enumerate(sweeps):
         c[f"reduce_mean_{i}"] = m_reduce(OP.MEAN, shape, axes, keep)
         c[f"reduce_sum_{i}"] = m_reduce(OP.SUM, shape, axes, keep)
         c[f"reduce_max_{i}"] = m_reduce(OP.REDUCE_MAX, shape, axes, keep, same_q=True)
         c[f"reduce_min_{i}"] = m_reduce(OP.REDUCE_MIN, shape, axes, keep, same_q=True)
-    c["reduce_mean_same_q"] = m_reduce(OP.MEAN, (1, 4, 4, 6), [1, 2], True, in_q=(0.05, -128), out_q=(0.05, -128))
-    c["reduce_mean_zp127"] = m_reduce(OP.MEAN, (1, 5, 3, 6), [1, 2], False, in_q=(0.02, 127), out_q=(0.01, 127))
+    c["reduce_mean_same_q"] = m_reduce(
+        OP.MEAN, (1, 4, 4, 6), [1, 2], True, in_q=(0.05, -128), out_q=(0.05, -128)
+    )
+    c["reduce_mean_zp127"] = m_reduce(
+        OP.MEAN, (1, 5, 3, 6), [1, 2], False, in_q=(0.02, 127), out_q=(0.01, 127)
+    )
     c["reduce_sum_small_out"] = m_reduce(OP.SUM, (2, 30), [1], False, in_q=(0.01, 3), out_q=(0.5, -7))
     c["reduce_sum_big_out"] = m_reduce(OP.SUM, (2, 3), [1], True, in_q=(0.2, 0), out_q=(0.002, 0))
     for i, (shape, axis) in enumerate([((1, 5, 7), -1), ((3, 4, 2), 1), ((6, 3), 0), ((2, 2, 2, 9), 3)]):
@@ -120,6 +143,7 @@ def reduction_cases() -> dict:
 
 
 # ---------------------------------------------------------------- element-wise
+
 
 def arith_opts(code, act):
     if code == OP.MUL:
@@ -148,292 +172,98 @@ def m_binary(code, shape_a, shape_b, act=0, const_b=False, qa=(None, None), qb=(
         t, o = arith_opts(code, act)
         b.op(code, [x, yb], [out], t, o)
         return inputs, out
+
     return make
 
 
 def elementwise_cases() -> dict:
     c = {}
-    shapes = [((1, 4, 5, 8), (1, 4, 5, 8)), ((1, 4, 5, 8), (1, 1, 1, 8)), ((2, 3, 4), (3, 1)),
-              ((5, 1, 6), (1, 7, 1)), ((1, 2, 3, 4, 5), (1, 2, 1, 4, 1)), ((6,), (1,))]
-    for code, name in ((OP.MUL, "mul"), (OP.SUB, "sub"), (OP.SQUARED_DIFFERENCE, "sqdiff"),
-                       (OP.MAXIMUM, "maximum"), (OP.MINIMUM, "minimum")):
+    shapes = [
+        ((1, 4, 5, 8), (1, 4, 5, 8)),
+        ((1, 4, 5, 8), (1, 1, 1, 8)),
+        ((2, 3, 4), (3, 1)),
+        ((5, 1, 6), (1, 7, 1)),
+        ((1, 2, 3, 4, 5), (1, 2, 1, 4, 1)),
+        ((6,), (1,)),
+    ]
+    for code, name in (
+        (OP.MUL, "mul"),
+        (OP.SUB, "sub"),
+        (OP.SQUARED_DIFFERENCE, "sqdiff"),
+        (OP.MAXIMUM, "maximum"),
+        (OP.MINIMUM, "minimum"),
+    ):
         for i, (sa, sb) in enumerate(shapes):
             if code == OP.MUL and len(sa) > 4:
                 continue  # TFLM's int8 MUL broadcasts up to 4-D
             c[f"ew_{name}_{i}"] = m_binary(code, sa, sb)
-        c[f"ew_{name}_const_edge_zp"] = m_binary(code, (1, 3, 3, 4), (4,), const_b=True,
-                                                 qa=(0.03, -128), qb=(0.1, 127), qo=(0.05, 127))
+        c[f"ew_{name}_const_edge_zp"] = m_binary(
+            code, (1, 3, 3, 4), (4,), const_b=True, qa=(0.03, -128), qb=(0.1, 127), qo=(0.05, 127)
+        )
     for act in (1, 2, 3):
         c[f"ew_mul_act{act}"] = m_binary(OP.MUL, (2, 5, 6), (2, 5, 6), act)
         c[f"ew_sub_act{act}"] = m_binary(OP.SUB, (2, 5, 6), (1, 6), act)
     for i, (sa, sb) in enumerate([((1, 4, 5, 6), (1, 1, 6)), ((2, 3, 4), (2, 3, 4)), ((1, 3, 3, 2), (1,))]):
-        c[f"ew_prelu_{i}"] = m_binary(OP.PRELU, sa, sb, const_b=True, qa=(0.05, [3, -128, 127][i]),
-                                      qb=(0.01, [0, -50, 20][i]))
+        c[f"ew_prelu_{i}"] = m_binary(
+            OP.PRELU, sa, sb, const_b=True, qa=(0.05, [3, -128, 127][i]), qb=(0.01, [0, -50, 20][i])
+        )
     c["ew_mul_big_scale"] = m_binary(OP.MUL, (3, 7), (3, 7), qa=(0.5, 0), qb=(0.7, 3), qo=(0.01, -3))
-    c["ew_sqdiff_small_out"] = m_binary(OP.SQUARED_DIFFERENCE, (3, 7), (3, 7), qa=(0.01, 5), qb=(0.02, -9),
-                                        qo=(0.0001, -128))
+    c["ew_sqdiff_small_out"] = m_binary(
+        OP.SQUARED_DIFFERENCE, (3, 7), (3, 7), qa=(0.01, 5), qb=(0.02, -9), qo=(0.0001, -128)
+    )
     return c
 
 
-# ---------------------------------------------------------------- data movement
-
-def m_concat(shapes, axis, n_model_inputs=None):
-    def make(b: Builder):
-        xs = [q(b, list(shapes[0]))]
-        sc, zp = qparams(b, xs[0])
-        xs += [b.tensor(list(sh), INT8, sc, zp) for sh in shapes[1:]]
-        nd = len(shapes[0])
-        ax = axis % nd
-        oshape = list(shapes[0])
-        oshape[ax] = sum(sh[ax] for sh in shapes)
-        y = b.tensor(oshape, INT8, sc, zp)
-        o = s.ConcatenationOptionsT()
-        o.axis = axis
-        b.op(OP.CONCATENATION, xs, [y], BO.ConcatenationOptions, o)
-        return xs, y
-    return make
-
-
-def m_pack(shape, n, axis):
-    def make(b: Builder):
-        x0 = q(b, list(shape))
-        sc, zp = qparams(b, x0)
-        xs = [x0] + [b.tensor(list(shape), INT8, sc, zp) for _ in range(n - 1)]
-        oshape = list(shape)
-        oshape.insert(axis % (len(shape) + 1), n)
-        y = b.tensor(oshape, INT8, sc, zp)
-        o = s.PackOptionsT()
-        o.valuesCount, o.axis = n, axis
-        b.op(OP.PACK, xs, [y], BO.PackOptions, o)
-        return xs, y
-    return make
-
-
-def m_unpack(shape, axis):
-    def make(b: Builder):
-        x = q(b, list(shape))
-        sc, zp = qparams(b, x)
-        ax = axis % len(shape)
-        oshape = [d for k, d in enumerate(shape) if k != ax]
-        ys = [b.tensor(oshape, INT8, sc, zp) for _ in range(shape[ax])]
-        o = s.UnpackOptionsT()
-        o.num, o.axis = shape[ax], axis
-        b.op(OP.UNPACK, [x], ys, BO.UnpackOptions, o)
-        return x, ys
-    return make
-
-
-def m_split(shape, axis, n):
-    def make(b: Builder):
-        x = q(b, list(shape))
-        sc, zp = qparams(b, x)
-        oshape = list(shape)
-        oshape[axis % len(shape)] //= n
-        ys = [b.tensor(oshape, INT8, sc, zp) for _ in range(n)]
-        o = s.SplitOptionsT()
-        o.numSplits = n
-        b.op(OP.SPLIT, [const_i32(b, [axis], []), x], ys, BO.SplitOptions, o)
-        return x, ys
-    return make
-
-
-def m_split_v(shape, axis, sizes):
-    def make(b: Builder):
-        x = q(b, list(shape))
-        sc, zp = qparams(b, x)
-        ax = axis % len(shape)
-        real = [sz if sz >= 0 else shape[ax] - sum(v for v in sizes if v >= 0) for sz in sizes]
-        ys = []
-        for sz in real:
-            oshape = list(shape)
-            oshape[ax] = sz
-            ys.append(b.tensor(oshape, INT8, sc, zp))
-        o = s.SplitVOptionsT()
-        o.numSplits = len(sizes)
-        b.op(OP.SPLIT_V, [x, const_i32(b, sizes), const_i32(b, [axis], [])], ys, BO.SplitVOptions, o)
-        return x, ys
-    return make
-
-
-def m_pad(shape, pads, v2=None, in_q=(None, None)):
-    def make(b: Builder):
-        x = q(b, list(shape), *in_q)
-        sc, zp = qparams(b, x)
-        oshape = [d + p0 + p1 for d, (p0, p1) in zip(shape, pads)]
-        y = b.tensor(oshape, INT8, sc, zp)
-        ins = [x, const_i32(b, pads)]
-        if v2 is not None:
-            ins.append(b.tensor([1], INT8, sc, zp, np.array([v2], dtype=np.int8)))
-            b.op(OP.PADV2, ins, [y], BO.PadV2Options, s.PadV2OptionsT())
-        else:
-            b.op(OP.PAD, ins, [y], BO.PadOptions, s.PadOptionsT())
-        return x, y
-    return make
-
-
-def m_strided_slice(shape, begin, end, strides, bm=0, em=0, sm=0):
-    def make(b: Builder):
-        x = q(b, list(shape))
-        sc, zp = qparams(b, x)
-        ref = np.zeros(shape)
-        sl = []
-        for k in range(len(shape)):
-            if sm >> k & 1:
-                sl.append(begin[k])
-            else:
-                sl.append(slice(None if bm >> k & 1 else begin[k], None if em >> k & 1 else end[k], strides[k]))
-        oshape = list(ref[tuple(sl)].shape)
-        y = b.tensor(oshape, INT8, sc, zp)
-        o = s.StridedSliceOptionsT()
-        o.beginMask, o.endMask, o.shrinkAxisMask = bm, em, sm
-        b.op(OP.STRIDED_SLICE, [x, const_i32(b, begin), const_i32(b, end), const_i32(b, strides)], [y],
-             BO.StridedSliceOptions, o)
-        return x, y
-    return make
-
-
-def m_slice(shape, begin, size):
-    def make(b: Builder):
-        x = q(b, list(shape))
-        sc, zp = qparams(b, x)
-        oshape = [d - bb if sz == -1 else sz for d, bb, sz in zip(shape, begin, size)]
-        y = b.tensor(oshape, INT8, sc, zp)
-        b.op(OP.SLICE, [x, const_i32(b, begin), const_i32(b, size)], [y], BO.SliceOptions, s.SliceOptionsT())
-        return x, y
-    return make
-
-
-def m_transpose(shape, perm):
-    def make(b: Builder):
-        x = q(b, list(shape))
-        sc, zp = qparams(b, x)
-        y = b.tensor([shape[p] for p in perm], INT8, sc, zp)
-        b.op(OP.TRANSPOSE, [x, const_i32(b, perm)], [y], BO.TransposeOptions, s.TransposeOptionsT())
-        return x, y
-    return make
-
-
-def m_flatten_dynamic(b: Builder):
-    """Keras Flatten with a dynamic batch: SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE, then FC."""
-    x = q(b, [1, 4, 3, 5])
-    shp = b.tensor([4], INT32)
-    b.op(OP.SHAPE, [x], [shp], BO.ShapeOptions, s.ShapeOptionsT())
-    batch = b.tensor([], INT32)
-    o = s.StridedSliceOptionsT()
-    o.shrinkAxisMask = 1
-    b.op(OP.STRIDED_SLICE, [shp, const_i32(b, [0]), const_i32(b, [1]), const_i32(b, [1])], [batch],
-         BO.StridedSliceOptions, o)
-    minus1 = const_i32(b, [60], [])
-    packed = b.tensor([2], INT32)
-    po = s.PackOptionsT()
-    po.valuesCount, po.axis = 2, 0
-    b.op(OP.PACK, [batch, minus1], [packed], BO.PackOptions, po)
-    sc, zp = qparams(b, x)
-    flat = b.tensor([1, 60], INT8, sc, zp)
-    ro = s.ReshapeOptionsT()
-    b.op(OP.RESHAPE, [x, packed], [flat], BO.ReshapeOptions, ro)
-    w = b.weights([10, 60], None)
-    y = q(b, [1, 10])
-    fo = s.FullyConnectedOptionsT()
-    b.op(OP.FULLY_CONNECTED, [flat, w, b.bias(10, flat, w)], [y], BO.FullyConnectedOptions, fo)
-    return x, y
-
-
-def m_two_in_two_out(b: Builder):
-    """Two inputs, two outputs: concat -> (logistic, mean)."""
-    xa = q(b, [1, 6, 4])
-    sc, zp = qparams(b, xa)
-    xb = b.tensor([1, 6, 3], INT8, sc, zp)
-    cat = b.tensor([1, 6, 7], INT8, sc, zp)
-    o = s.ConcatenationOptionsT()
-    o.axis = -1
-    b.op(OP.CONCATENATION, [xa, xb], [cat], BO.ConcatenationOptions, o)
-    y1 = b.tensor([1, 6, 7], INT8, 1 / 256, -128)
-    b.op(OP.LOGISTIC, [cat], [y1])
-    y2 = q(b, [1, 7])
-    b.op(OP.MEAN, [cat, const_i32(b, [1])], [y2], BO.ReducerOptions, reducer(False))
-    return [xa, xb], [y1, y2]
-
-
-def m_s2b(shape, block, pads, to_batch=True, in_q=(None, None)):
-    def make(b: Builder):
-        x = q(b, list(shape), *in_q)
-        sc, zp = qparams(b, x)
-        sp = len(shape) - 2
-        n = shape[0]
-        if to_batch:
-            oshape = [n * int(np.prod(block))] + [(shape[1 + k] + pads[k][0] + pads[k][1]) // block[k]
-                                                  for k in range(sp)] + [shape[-1]]
-            code, t, o = OP.SPACE_TO_BATCH_ND, BO.SpaceToBatchNDOptions, s.SpaceToBatchNDOptionsT()
-        else:
-            oshape = [n // int(np.prod(block))] + [shape[1 + k] * block[k] - pads[k][0] - pads[k][1]
-                                                   for k in range(sp)] + [shape[-1]]
-            code, t, o = OP.BATCH_TO_SPACE_ND, BO.BatchToSpaceNDOptions, s.BatchToSpaceNDOptionsT()
-        y = b.tensor(oshape, INT8, sc, zp)
-        b.op(code, [x, const_i32(b, block), const_i32(b, pads)], [y], t, o)
-        return x, y
-    return make
-
-
-def m_depth_space(shape, bs, d2s):
-    def make(b: Builder):
-        x = q(b, list(shape))
-        sc, zp = qparams(b, x)
-        n, h, w, c = shape
-        if d2s:
-            oshape, code, t, o = [n, h * bs, w * bs, c // (bs * bs)], OP.DEPTH_TO_SPACE, BO.DepthToSpaceOptions, \
-                s.DepthToSpaceOptionsT()
-        else:
-            oshape, code, t, o = [n, h // bs, w // bs, c * bs * bs], OP.SPACE_TO_DEPTH, BO.SpaceToDepthOptions, \
-                s.SpaceToDepthOptionsT()
-        o.blockSize = bs
-        y = b.tensor(oshape, INT8, sc, zp)
-        b.op(code, [x], [y], t, o)
-        return x, y
-    return make
-
-
-def movement_cases() -> dict:
-    c = {
-        # TFLM's pad value is uninitialized memory (see k_space.c): no padded cases
-        "mv_s2b_4d": m_s2b((1, 4, 6, 3), [2, 3], [[0, 0], [0, 0]], in_q=(0.1, 17)),
-        "mv_s2b_3d": m_s2b((2, 8, 4), [2], [[0, 0]], in_q=(0.1, -128)),
-        "mv_b2s_4d": m_s2b((6, 3, 2, 3), [2, 3], [[1, 0], [0, 2]], to_batch=False),
-        "mv_b2s_3d": m_s2b((4, 5, 2), [2], [[0, 3]], to_batch=False),
-        "mv_depth_to_space": m_depth_space((1, 3, 2, 12), 2, True),
-        "mv_space_to_depth": m_depth_space((2, 6, 4, 3), 2, False),
-        "mv_concat_axis3": m_concat([(1, 3, 4, 2), (1, 3, 4, 5), (1, 3, 4, 1)], 3),
-        "mv_concat_axis1_neg": m_concat([(2, 3, 4), (2, 1, 4)], -2),
-        "mv_concat_axis0": m_concat([(2, 5), (3, 5), (1, 5), (2, 5)], 0),
-        "mv_pack_axis0": m_pack((3, 4), 3, 0),
-        "mv_pack_axis_last": m_pack((2, 5), 4, -1),
-        "mv_unpack_axis1": m_unpack((2, 3, 4), 1),
-        "mv_unpack_axis0": m_unpack((3, 5), 0),
-        "mv_split_axis3": m_split((1, 2, 3, 6), 3, 3),
-        "mv_split_axis_neg": m_split((4, 6), -2, 2),
-        "mv_split_v": m_split_v((2, 9, 3), 1, [2, -1, 3]),
-        "mv_split_v_last": m_split_v((2, 10), -1, [1, 4, 5]),
-        "mv_pad_4d": m_pad((1, 4, 5, 3), [[0, 0], [1, 2], [2, 1], [0, 0]]),
-        "mv_pad_2d_zp128": m_pad((3, 4), [[2, 0], [1, 3]], in_q=(0.05, -128)),
-        "mv_padv2_4d": m_pad((1, 3, 3, 2), [[0, 0], [1, 1], [1, 1], [0, 1]], v2=-77),
-        "mv_padv2_3d_127": m_pad((2, 3, 4), [[1, 0], [0, 2], [3, 1]], v2=127, in_q=(0.1, 127)),
-        "mv_strided_slice_basic": m_strided_slice((1, 6, 7, 4), [0, 1, 0, 0], [1, 5, 7, 4], [1, 2, 3, 1]),
-        "mv_strided_slice_neg": m_strided_slice((5, 8), [-1, -2], [-6, 0], [-1, -3]),
-        "mv_strided_slice_masks": m_strided_slice((3, 6, 5), [1, 2, 9], [2, 100, 1], [1, 1, -2], bm=4, em=2, sm=1),
-        "mv_strided_slice_shrink_last": m_strided_slice((2, 3, 4), [0, 0, -1], [2, 3, 0], [1, 1, 1], sm=4),
-        "mv_slice_4d": m_slice((1, 5, 6, 3), [0, 1, 2, 1], [1, 3, -1, 2]),
-        "mv_slice_2d": m_slice((7, 4), [2, 0], [4, 4]),
-        "mv_transpose_nhwc_nchw": m_transpose((1, 4, 5, 3), (0, 3, 1, 2)),
-        "mv_transpose_2d": m_transpose((6, 7), (1, 0)),
-        "mv_transpose_5d": m_transpose((2, 3, 1, 4, 2), (4, 2, 0, 3, 1)),
-        "multi_flatten_dynamic_batch": m_flatten_dynamic,
-        "multi_two_inputs_two_outputs": m_two_in_two_out,
-    }
+def other_cases() -> dict:
+    c = {}
+    for i, (shape, sc, zp) in enumerate(
+        [
+            ((1, 4, 5, 8), 0.05, 0),
+            ((3, 17), 0.1, -128),
+            ((2, 1), 0.02, 127),
+            ((1, 2, 300), 0.003, 5),
+            ((4, 3, 2), 0.5, -7),
+        ]
+    ):
+        c[f"norm_l2_{i}"] = m_unary(
+            OP.L2_NORMALIZATION,
+            BO.L2NormOptions,
+            s.L2NormOptionsT(),
+            shape=shape,
+            in_q=(sc, zp),
+            out_q=(1 / 128, 0),
+        )
+    for i, (shape, sc, zp) in enumerate(
+        [
+            ((3, 7), 0.1, 0),
+            ((2, 10), 0.05, -128),
+            ((1, 4, 33), 0.3, 127),
+            ((5, 2), 0.01, 3),
+            ((2, 3, 64), 0.08, -20),
+        ]
+    ):
+        c[f"norm_log_softmax_{i}"] = m_unary(
+            OP.LOG_SOFTMAX,
+            BO.LogSoftmaxOptions,
+            s.LogSoftmaxOptionsT(),
+            shape=shape,
+            in_q=(sc, zp),
+            out_q=(16 / 256, 127),
+        )
     return c
 
 
 def cases() -> dict:
+    import gen_op_cases_move as mv
+
     out = {}
-    for f in (activation_cases, reduction_cases, elementwise_cases, movement_cases):
+    for f in (
+        activation_cases,
+        reduction_cases,
+        elementwise_cases,
+        mv.movement_cases,
+        mv.image_cases,
+        other_cases,
+    ):
         out.update(f())
     return out
