@@ -6,6 +6,9 @@ tf.lite) differ by 1-2 LSB on int8 and are not the oracle.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import importlib.metadata
 import os
 import re
 import subprocess
@@ -18,6 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from harness import paths
 from harness.models.tensors import pack, unpack
 
 # Generous: the reference only needs to run, its arena is measured separately.
@@ -108,11 +112,34 @@ i.print_allocations()
 
 
 def tflm_arena_bytes(model_path: Path) -> int | None:
-    """Arena bytes TFLM's recording allocator reports for the model on this host.
+    """Arena bytes TFLM's recording allocator reports for the model on this host,
+    remembered per model and tflite-micro version in the per-user cache (asking
+    costs a Python start-up: about half a second a model)."""
+    data = model_path.read_bytes()
+    key = hashlib.sha256(data).hexdigest()[:32]
+    cache = paths.build_cache().parent / "tflm-arena" / f"{_tflm_version()}-{key}"
+    try:
+        return int(cache.read_text())
+    except (OSError, ValueError):
+        pass
+    found = _probe_arena(model_path)
+    if found is not None:
+        with contextlib.suppress(OSError):
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            cache.write_text(str(found))
+    return found
 
-    print_allocations() writes to C-level stderr, so it runs in a child process
-    whose stderr is captured (a too-small arena can also crash the process).
-    """
+
+def _tflm_version() -> str:
+    try:
+        return importlib.metadata.version("tflite-micro")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _probe_arena(model_path: Path) -> int | None:
+    """print_allocations() writes to C-level stderr, so it runs in a child process
+    whose stderr is captured (a too-small arena can also crash the process)."""
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "probe.py"
         script.write_text(_PROBE)
