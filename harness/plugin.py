@@ -332,8 +332,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     boards = dict.fromkeys(board for board, _ in expected_pairs(session.config))
     for name in boards:
-        backend = farm.backend(farm.config.board(name))
-        try:
+        try:  # a board that needs its lease first (a labgrid place) is built when it runs
+            backend = farm.backend(farm.config.board(name))
             if reporter is not None:
                 reporter.write_line(f"tinyfarm: building the agent for {name} ({backend.target})")
             farm.firmware(backend)
