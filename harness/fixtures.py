@@ -46,13 +46,22 @@ def boards_for(metafunc: pytest.Metafunc, farm: Farm) -> tuple[list[BoardConfig]
     return boards, why
 
 
+def _parametrized_by_the_test(metafunc: pytest.Metafunc) -> set[str]:
+    """Argument names the test parametrizes itself (its own `model`, say): left to it."""
+    names: set[str] = set()
+    for marker in metafunc.definition.iter_markers("parametrize"):
+        argnames = marker.args[0] if marker.args else marker.kwargs.get("argnames", "")
+        names.update(n.strip() for n in (argnames.split(",") if isinstance(argnames, str) else argnames))
+    return names
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     from harness.plugin import FARM_KEY, selected_models
 
     farm = metafunc.config.stash.get(FARM_KEY, None)
     if farm is None:
         return
-    wants = set(metafunc.fixturenames)
+    wants = set(metafunc.fixturenames) - _parametrized_by_the_test(metafunc)
     if wants & {"board", "agent"}:
         boards, why = boards_for(metafunc, farm)
         names: list[Any] = [b.name for b in boards]
