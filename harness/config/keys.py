@@ -28,6 +28,7 @@ def is_identifier(value: object) -> bool:
 
 PROTOCOLS = ("tinyfarm", "eembc")
 KERNELS = ("dsp", "ref")
+FPUS = ("none", "fpv4-sp-d16")
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,11 @@ BOARD_KEYS: dict[str, Key] = {
     "protocol": Key((str,), " | ".join(PROTOCOLS), lambda v: v in PROTOCOLS),
     "kernels": Key(
         (str,), "dsp (Armv7E-M, the default on Cortex-M4 ports) | ref (portable C)", lambda v: v in KERNELS
+    ),
+    "fpu": Key(
+        (str,),
+        "none (soft float) | fpv4-sp-d16 (Cortex-M4F; the default for a cortex-m4f profile)",
+        lambda v: v in FPUS,
     ),
     "eembc_infer_n": positive_int(),
     "eembc_warmup": Key((int,), "an integer >= 0", lambda v: v >= 0),
