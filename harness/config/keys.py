@@ -104,6 +104,11 @@ MODEL_KEYS: dict[str, Key] = {
     "samples": positive_int(),
     "smoke_samples": positive_int(),
     "output": Key((int,), "the index of the output accuracy judges (default 0)", lambda v: v >= 0),
+    "agreement_atol": Key(
+        (int, float),
+        "a number >= 0: float outputs within it of the reference agree (default 0: equal values)",
+        lambda v: not isinstance(v, bool) and v >= 0,
+    ),
     "firmware": Key((str,), "the firmware image for EEMBC boards (may hold {model}, {board})", bool),
     "build": Key((list,), "a command as a list of strings (may hold {model}, {board})", _command),
 }

@@ -80,6 +80,7 @@ class ModelConfig:
     samples: int | None = None  # cap on samples in a full run
     smoke_samples: int = 10
     output: int = 0  # the output accuracy judges, for a model with several
+    agreement_atol: float = 0.0  # float outputs: |device - reference| <= this agrees (0: equal values)
     firmware: str | None = None  # the user's image for EEMBC boards; may hold {model}, {board}
     build: tuple[str, ...] = ()  # the command that produces it: an argument list, no shell
 
