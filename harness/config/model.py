@@ -62,6 +62,7 @@ class BoardConfig:
 
     def variant(self) -> dict[str, int | None]:
         return {"app_start": self.app_start, "uart_tx_pin": self.uart_tx_pin, "uart_rx_pin": self.uart_rx_pin}
+
     protocol: str = "tinyfarm"  # "eembc": the MLPerf Tiny device API (docs/eembc.md)
     kernels: str | None = None  # "ref" | "dsp": the engine's kernel set; None: the port's default
     fpu: str | None = None  # "fpv4-sp-d16": hard-float build for the board's FPU; None/"none": soft float

@@ -55,7 +55,9 @@ def model_metrics(model: PreparedModel, measured: Measurement) -> dict[str, Any]
     if model.path is not None and model.reference.packed and len(outputs):
         specs = model.reference.outputs
         same = np.ones(len(outputs), dtype=bool)
-        for dev, ref in zip(unpack(measured.outputs, specs), unpack(model.reference_outputs, specs), strict=True):
+        for dev, ref in zip(
+            unpack(measured.outputs, specs), unpack(model.reference_outputs, specs), strict=True
+        ):
             same &= mx.agreeing(dev, ref, atol)[0]
         share = float(np.mean(same))
     elif atol > 0:

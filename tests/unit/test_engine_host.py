@@ -111,7 +111,9 @@ def test_float_fixtures_match_generator(tmp_path) -> None:  # type: ignore[no-un
 def test_tflm_hello_world_float(engine_run: str) -> None:
     """TFLM's own float example model: bit for bit, smaller arena, malformed variants
     rejected."""
-    (result,) = compare(engine_run, "--mutate-iters", "500", str(FIXTURES / "models" / "hello_world_float.tflite"))
+    (result,) = compare(
+        engine_run, "--mutate-iters", "500", str(FIXTURES / "models" / "hello_world_float.tflite")
+    )
     assert result["bit_exact"] == result["inputs"] == 52 and result["max_ulp"] == 0, result
     assert result["arena_engine"] < result["arena_tflm"], result
     assert all(case["ok"] for case in result["malformed"].values()), result["malformed"]
