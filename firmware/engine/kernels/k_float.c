@@ -53,6 +53,9 @@ typedef int (*kf_prep_fn)(ld_ctx *c, const op_view *ov, eng_op *op);
 
 int k_prep_float(ld_ctx *c, const op_view *ov, eng_op *op)
 {
+    if (!ENGINE_FLOAT) {
+        return K_NOT_FLOAT; /* constant: the float kernels are not referenced */
+    }
     kf_prep_fn fn = NULL;
     switch (ov->code) {
     case OP_FULLY_CONNECTED:
@@ -106,7 +109,7 @@ int k_prep_float(ld_ctx *c, const op_view *ov, eng_op *op)
     default:
         break;
     }
-    if (!ENGINE_FLOAT || fn == NULL || ov->n_in < 1u || ov->in[0] < 0) {
+    if (fn == NULL || ov->n_in < 1u || ov->in[0] < 0) {
         return K_NOT_FLOAT;
     }
     tview t;
