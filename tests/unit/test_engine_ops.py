@@ -72,8 +72,8 @@ def test_all_problems_are_named_with_index_and_hint() -> None:
 
 def test_a_float_model_is_told_to_quantize() -> None:
     """An operator without a float kernel (ops.def's types column lacks float32)."""
-    (problem,) = engine_ops.check_model(tiny_model([(99, None)], dtype=FLOAT32))
-    assert "operator 0: SQUARED_DIFFERENCE on float32 tensors is not supported" in problem
+    (problem,) = engine_ops.check_model(tiny_model([(56, None)], dtype=FLOAT32))
+    assert "operator 0: ARG_MAX on float32 tensors is not supported" in problem
     assert "full-integer quantization" in problem
 
 

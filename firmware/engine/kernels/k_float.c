@@ -106,6 +106,27 @@ int k_prep_float(ld_ctx *c, const op_view *ov, eng_op *op)
     case OP_SUM:
         fn = KF_ON(SUM) ? kf_prep_reduce : NULL;
         break;
+    case OP_REDUCE_MAX:
+        fn = KF_ON(REDUCE_MAX) ? kf_prep_reduce : NULL;
+        break;
+    case OP_REDUCE_MIN:
+        fn = KF_ON(REDUCE_MIN) ? kf_prep_reduce : NULL;
+        break;
+    case OP_MAXIMUM:
+        fn = KF_ON(MAXIMUM) ? kf_prep_binary : NULL;
+        break;
+    case OP_MINIMUM:
+        fn = KF_ON(MINIMUM) ? kf_prep_binary : NULL;
+        break;
+    case OP_SQUARED_DIFFERENCE:
+        fn = KF_ON(SQUARED_DIFFERENCE) ? kf_prep_binary : NULL;
+        break;
+    case OP_PRELU:
+        fn = KF_ON(PRELU) ? kf_prep_binary : NULL;
+        break;
+    case OP_HARD_SWISH:
+        fn = KF_ON(HARD_SWISH) ? kf_prep_unary : NULL;
+        break;
     default:
         break;
     }

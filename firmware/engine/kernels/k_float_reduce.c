@@ -1,4 +1,4 @@
-/* float32 MEAN and SUM over any set of axes (negative or repeated ones
+/* float32 MEAN, SUM, REDUCE_MAX and REDUCE_MIN over any set of axes (negative or repeated ones
  * resolved as TFLM's ResolveAxis does), keep_dims either way.
  *
  * TFLM (reference_ops::Mean / ReduceGeneric, and the 4-D axes {1, 2}
@@ -6,13 +6,16 @@
  * input in row-major order adding every element to its output, and MEAN then
  * divides each sum by the reduced element count converted to float. The
  * engine walks the input the same way, so every output sees the same
- * additions in the same order. */
+ * additions in the same order. REDUCE_MAX/MIN (ReduceGeneric) start at
+ * -FLT_MAX / FLT_MAX and keep (in > cur) ? in : cur, or (in < cur). */
 #include "k_float.h"
+
+#include <float.h>
 
 enum { REDUCER_KEEP_DIMS = 0 };
 
 typedef struct {
-    uint8_t nd, is_mean;
+    uint8_t nd, kind;
     int32_t dims[ENGINE_MAX_DIMS];
     int32_t ostride[ENGINE_MAX_DIMS]; /* output element stride per input axis, 0 on reduced axes */
     uint32_t n_in, n_out, n_red;
@@ -25,11 +28,19 @@ static int red_eval(const eng_op *op, uint8_t *const *tdata)
     float *out = kf_out(tdata, op->out);
     int32_t idx[ENGINE_MAX_DIMS] = {0};
     uint32_t o = 0;
+    const float init = p->kind == OP_REDUCE_MAX ? -FLT_MAX : p->kind == OP_REDUCE_MIN ? FLT_MAX : 0.0f;
     for (uint32_t i = 0; i < p->n_out; i++) {
-        out[i] = 0.0f;
+        out[i] = init;
     }
     for (uint32_t i = 0; i < p->n_in; i++) {
-        out[o] += in[i];
+        const float x = in[i];
+        if (p->kind == OP_REDUCE_MAX) {
+            out[o] = x > out[o] ? x : out[o];
+        } else if (p->kind == OP_REDUCE_MIN) {
+            out[o] = x < out[o] ? x : out[o];
+        } else {
+            out[o] += x;
+        }
         for (int k = (int)p->nd - 1; k >= 0; k--) { /* odometer over the input index */
             o += (uint32_t)p->ostride[k];
             if (++idx[k] < p->dims[k]) {
@@ -39,7 +50,7 @@ static int red_eval(const eng_op *op, uint8_t *const *tdata)
             idx[k] = 0;
         }
     }
-    if (p->is_mean) {
+    if (p->kind == OP_MEAN) {
         const float count = (float)p->n_red;
         for (uint32_t i = 0; i < p->n_out; i++) {
             out[i] = out[i] / count;
@@ -79,7 +90,7 @@ int kf_prep_reduce(ld_ctx *c, const op_view *ov, eng_op *op)
         reduced[a] = 1;
     }
     p->nd = in.ndims;
-    p->is_mean = ov->code == OP_MEAN;
+    p->kind = (uint8_t)ov->code;
     p->n_in = in.elems;
     p->n_out = 1;
     p->n_red = 1;

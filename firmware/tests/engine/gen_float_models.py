@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """float32 single- and few-operator models for the engine's float kernels
 (kernels/k_float*.c): FULLY_CONNECTED, CONV_2D (groups, dilation, no bias),
-DEPTHWISE_CONV_2D (multipliers), pools, broadcasting ADD/SUB/MUL, RELU,
-RELU6, LEAKY_RELU (incl. negative alpha), LOGISTIC, TANH, SOFTMAX (beta),
-MEAN/SUM over axes, every fused activation, and float data movement
+DEPTHWISE_CONV_2D (multipliers), pools, broadcasting ADD/SUB/MUL/MAXIMUM/
+MINIMUM/SQUARED_DIFFERENCE/PRELU, RELU, RELU6, LEAKY_RELU (incl. negative
+alpha), HARD_SWISH, LOGISTIC, TANH, SOFTMAX (beta), MEAN/SUM/REDUCE_MAX/
+REDUCE_MIN over axes, every fused activation, and float data movement
 (CONCATENATION, PAD, RESHAPE) plus a small CNN chain.
 
 Built like gen_op_models.py (schema object API, seeded weights); the
@@ -105,10 +106,14 @@ def m_binary(code, sa, sb, act, const_b=False):
         x = f(b, sa)
         yb = fconst(b, sb, 2.0) if const_b else f(b, sb)
         y = f(b, np.broadcast_shapes(tuple(sa), tuple(sb)))
-        o, t = {OP.ADD: (s.AddOptionsT(), BO.AddOptions), OP.SUB: (s.SubOptionsT(), BO.SubOptions),
-                OP.MUL: (s.MulOptionsT(), BO.MulOptions)}[code]
-        o.fusedActivationFunction = act
-        b.op(code, [x, yb], [y], t, o)
+        opts = {OP.ADD: (s.AddOptionsT(), BO.AddOptions), OP.SUB: (s.SubOptionsT(), BO.SubOptions),
+                OP.MUL: (s.MulOptionsT(), BO.MulOptions)}
+        if code in opts:
+            o, t = opts[code]
+            o.fusedActivationFunction = act
+            b.op(code, [x, yb], [y], t, o)
+        else:
+            b.op(code, [x, yb], [y])
         return (x if const_b else [x, yb]), y
     return make
 
@@ -213,6 +218,13 @@ CASES = {
     "f_sub_bcast5d": m_binary(OP.SUB, [1, 2, 3, 4, 5], [1, 2, 1, 4, 1], NONE),
     "f_mul_bcast": m_binary(OP.MUL, [5, 1, 6], [1, 7, 1], NONE),
     "f_mul_const_relu_n1": m_binary(OP.MUL, [1, 4, 5, 8], [8], RELU_N1_TO_1, const_b=True),
+    "f_maximum_bcast": m_binary(OP.MAXIMUM, [1, 4, 5, 8], [1, 1, 5, 1], NONE),
+    "f_minimum_const": m_binary(OP.MINIMUM, [1, 3, 4, 6], [6], NONE, const_b=True),
+    "f_sqdiff_bcast": m_binary(OP.SQUARED_DIFFERENCE, [1, 2, 3, 4], [1, 1, 3, 4], NONE),
+    "f_prelu_channels": m_binary(OP.PRELU, [1, 5, 6, 4], [1, 1, 4], NONE, const_b=True),
+    "f_hard_swish": m_unary(OP.HARD_SWISH),
+    "f_reduce_max_hw": m_reduce(OP.REDUCE_MAX, [1, 5, 6, 7], [1, 2], False),
+    "f_reduce_min_last": m_reduce(OP.REDUCE_MIN, [1, 4, 9], [-1], True),
     "f_relu": m_unary(OP.RELU),
     "f_relu6": m_unary(OP.RELU6),
     "f_leaky_02": m_unary(OP.LEAKY_RELU, opt_type=BO.LeakyReluOptions, opts=leaky(0.2)),
