@@ -30,7 +30,8 @@ SAMPLES = 24
 # fixtures/float models with a batch of 1 (farm infer sends one sample at a time)
 FLOAT_OPS = ("f_cnn_chain", "f_logistic", "f_tanh", "f_leaky_neg", "f_conv_groups", "f_dw_dil2_relu6",
              "f_avgpool_same_padded", "f_maxpool_same_s2_relu6", "f_mul_const_relu_n1", "f_sub_bcast5d",
-             "f_add_same", "f_concat_pad_reshape")  # fmt: skip
+             "f_add_same", "f_concat_pad_reshape", "f_hard_swish", "f_reduce_max_hw", "f_prelu_channels",
+             "f_maximum_bcast")  # fmt: skip
 MODELS = [
     FIXTURES / "models" / "hello_world_float.tflite",  # TFLM's float example
     *sorted((FIXTURES / "keras").glob("*_float.tflite")),
