@@ -3,7 +3,7 @@ Cortex-M4F whose agent is built hard-float for its FPU (QEMU mps2-an386),
 against tflite_micro on the host.
 
 Every float kernel is bit-identical to TFLM except where TFLM calls libm:
-LOGISTIC, TANH and SOFTMAX use expf/tanhf, which on the board are newlib's
+LOGISTIC, TANH, SOFTMAX and ELU use expf/tanhf/expm1f, which on the board are newlib's
 (fdlibm algorithms, built with fused multiply-adds) and on the host glibc's,
 so those models may differ by a few ULPs; the test bounds the difference and
 prints what it measured."""
@@ -24,14 +24,14 @@ from harness.run.reference import Reference
 from tests.conftest import FIXTURES, ROOT
 
 BOARD = "nano33ble-emu"
-LIBM_OPS = {"LOGISTIC", "TANH", "SOFTMAX"}
+LIBM_OPS = {"LOGISTIC", "TANH", "SOFTMAX", "ELU"}
 MAX_ULP = 16  # libm ops only; measured at most 8 (an unrolled GRU: TANH and LOGISTIC chained)
 SAMPLES = 24
 # fixtures/float models with a batch of 1 (farm infer sends one sample at a time)
 FLOAT_OPS = ("f_cnn_chain", "f_logistic", "f_tanh", "f_leaky_neg", "f_conv_groups", "f_dw_dil2_relu6",
              "f_avgpool_same_padded", "f_maxpool_same_s2_relu6", "f_mul_const_relu_n1", "f_sub_bcast5d",
              "f_add_same", "f_concat_pad_reshape", "f_hard_swish", "f_reduce_max_hw", "f_prelu_channels",
-             "f_maximum_bcast")  # fmt: skip
+             "f_maximum_bcast", "f_abs_sqrt", "f_square_rsqrt_neg", "f_elu")  # fmt: skip
 MODELS = [
     FIXTURES / "models" / "hello_world_float.tflite",  # TFLM's float example
     *sorted((FIXTURES / "keras").glob("*_float.tflite")),

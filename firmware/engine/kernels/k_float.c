@@ -127,6 +127,14 @@ int k_prep_float(ld_ctx *c, const op_view *ov, eng_op *op)
     case OP_HARD_SWISH:
         fn = KF_ON(HARD_SWISH) ? kf_prep_unary : NULL;
         break;
+    case OP_NEG:
+    case OP_SQRT:
+    case OP_RSQRT:
+    case OP_SQUARE:
+    case OP_ABS:
+    case OP_ELU:
+        fn = kf_prep_unary; /* ops.def entries of their own: built in only when selected */
+        break;
     default:
         break;
     }
@@ -139,4 +147,10 @@ int k_prep_float(ld_ctx *c, const op_view *ov, eng_op *op)
         return r;
     }
     return t.type == T_FLOAT32 ? fn(c, ov, op) : K_NOT_FLOAT;
+}
+
+int k_prep_float_only(ld_ctx *c, const op_view *ov, eng_op *op)
+{
+    int r = k_prep_float(c, ov, op);
+    return r != K_NOT_FLOAT ? r : ld_fail_op(c, ov, ENGINE_UNSUPPORTED, "supports float32 tensors only");
 }

@@ -7,10 +7,15 @@
  *   MAXIMUM     a > b ? a : b                MINIMUM a < b ? a : b
  *   SQUARED_DIFFERENCE  d = a - b; d * d
  *   HARD_SWISH  (in * min(6, max(0, in + 3))) / 6, std::min/max semantics
+ *   NEG -x, ABS fabsf(x), SQUARE x * x, SQRT sqrtf(x), RSQRT 1 / sqrtf(x)
+ *   (IEEE square roots are correctly rounded: exact everywhere), ELU
+ *   x < 0 ? expm1f(x) : x (libm, like TANH: see k_float_exp.c)
  * (-0.0 and NaN go where these comparisons send them, as here). Only ADD,
  * SUB and MUL have a fused activation (kf_clamp, which also turns +-inf into
  * +-FLT_MAX under NONE, as TFLM does); the others are not clamped. */
 #include "k_float.h"
+
+#include <math.h>
 
 enum { ARITH_ACT = 0 };
 enum { LEAKY_ALPHA = 0 };
@@ -134,6 +139,24 @@ static int un_eval(const eng_op *op, uint8_t *const *tdata)
             out[i] = v * m / 6.0f;
             break;
         }
+        case OP_NEG:
+            out[i] = -v;
+            break;
+        case OP_ABS:
+            out[i] = fabsf(v);
+            break;
+        case OP_SQUARE:
+            out[i] = v * v;
+            break;
+        case OP_SQRT:
+            out[i] = sqrtf(v);
+            break;
+        case OP_RSQRT:
+            out[i] = 1.0f / sqrtf(v);
+            break;
+        case OP_ELU:
+            out[i] = v < 0.0f ? expm1f(v) : v;
+            break;
         default: /* LEAKY_RELU; alpha may be negative or above 1 */
             out[i] = v > 0.0f ? v : v * p->alpha;
             break;

@@ -9,6 +9,8 @@
  * so a board may differ from TFLM-on-the-host by a few ULPs on some inputs
  * (measured and reported by the tests, not assumed to be zero).
  *
+ * (ELU's expm1f, in k_float_eltwise.c, is in the same position.)
+ *
  * LOGISTIC: 1.0f above 16.619047164916992188f, expf(x) below -9, else
  * 1 / (1 + expf(-x)), each step rounded to float.
  * SOFTMAX (per row of the last axis): max from -FLT_MAX with std::max; e_c =

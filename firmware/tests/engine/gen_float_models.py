@@ -3,7 +3,7 @@
 (kernels/k_float*.c): FULLY_CONNECTED, CONV_2D (groups, dilation, no bias),
 DEPTHWISE_CONV_2D (multipliers), pools, broadcasting ADD/SUB/MUL/MAXIMUM/
 MINIMUM/SQUARED_DIFFERENCE/PRELU, RELU, RELU6, LEAKY_RELU (incl. negative
-alpha), HARD_SWISH, LOGISTIC, TANH, SOFTMAX (beta), MEAN/SUM/REDUCE_MAX/
+alpha), HARD_SWISH, ELU, NEG, ABS, SQUARE, SQRT, RSQRT, LOGISTIC, TANH, SOFTMAX (beta), MEAN/SUM/REDUCE_MAX/
 REDUCE_MIN over axes, every fused activation, and float data movement
 (CONCATENATION, PAD, RESHAPE) plus a small CNN chain.
 
@@ -153,6 +153,18 @@ def m_reduce(code, shape, axes, keep):
     return make
 
 
+def m_chain(*codes, shape=(1, 5, 6, 7)):
+    """unary ops one after the other (keeps SQRT/RSQRT inputs non-negative)"""
+    def make(b: Builder):
+        x = t = f(b, shape)
+        for code in codes:
+            y = f(b, shape)
+            b.op(code, [t], [y])
+            t = y
+        return x, t
+    return make
+
+
 def m_concat_pad(b: Builder):
     """two float inputs -> CONCATENATION (axis -1) -> PAD -> RESHAPE"""
     x1, x2 = f(b, [1, 3, 4, 2]), f(b, [1, 3, 4, 3])
@@ -225,6 +237,9 @@ CASES = {
     "f_hard_swish": m_unary(OP.HARD_SWISH),
     "f_reduce_max_hw": m_reduce(OP.REDUCE_MAX, [1, 5, 6, 7], [1, 2], False),
     "f_reduce_min_last": m_reduce(OP.REDUCE_MIN, [1, 4, 9], [-1], True),
+    "f_abs_sqrt": m_chain(OP.ABS, OP.SQRT),
+    "f_square_rsqrt_neg": m_chain(OP.SQUARE, OP.RSQRT, OP.NEG),
+    "f_elu": m_unary(OP.ELU),
     "f_relu": m_unary(OP.RELU),
     "f_relu6": m_unary(OP.RELU6),
     "f_leaky_02": m_unary(OP.LEAKY_RELU, opt_type=BO.LeakyReluOptions, opts=leaky(0.2)),

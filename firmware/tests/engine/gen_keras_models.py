@@ -12,7 +12,9 @@ two-output model. The weights are random (seeded): the point is the graph.
 
 Float models (FLOAT_MODELS, names ending in _float): not quantized at all,
 float32 inputs, weights and outputs, for the engine's float kernels (a
-board with an FPU): an MLP, a CNN, and float twins of some of the above.
+board with an FPU): an MLP, CNNs (BatchNormalization, SeparableConv2D,
+swish, GlobalMaxPooling2D), Conv1D with ELU, LayerNormalization after
+Average/Subtract/Maximum, and float twins of some of the above.
 
 Usage: gen_keras_models.py OUT_DIR [--seed S]   (prints the files written)
 """
@@ -144,6 +146,41 @@ MODELS = {
 }
 
 
+def float_cnn_bn_separable():
+    x = L.Input((20, 20, 1), batch_size=1)
+    h = L.Rescaling(1 / 255.0)(x)
+    h = L.Conv2D(8, 3, activation="relu")(h)
+    h = L.BatchNormalization()(h)
+    h = L.SeparableConv2D(12, 3, activation="swish")(h)
+    h = L.MaxPooling2D()(h)
+    h = L.Dropout(0.2)(h)
+    h = L.GlobalMaxPooling2D()(h)
+    h = L.Dense(16)(h)
+    h = L.BatchNormalization()(h)
+    h = L.Activation("relu")(h)
+    return tf.keras.Model(x, L.Dense(10, activation="softmax")(h))
+
+
+def float_conv1d_elu():
+    x = L.Input((50, 3), batch_size=1)
+    h = L.Conv1D(8, 5, activation="relu")(x)
+    h = L.MaxPooling1D(2)(h)
+    h = L.Conv1D(8, 3, activation="elu")(h)
+    h = L.GlobalAveragePooling1D()(h)
+    return tf.keras.Model(x, L.Dense(4)(h))
+
+
+def float_layernorm_merge():
+    x = L.Input((16,), batch_size=1)
+    a = L.Dense(8, activation="sigmoid")(x)
+    b = L.Dense(8, activation="tanh")(x)
+    h = L.Average()([a, b])
+    h = L.Subtract()([h, a])
+    h = L.Maximum()([h, b])
+    h = L.LayerNormalization()(h)
+    return tf.keras.Model(x, L.Dense(3, activation="softmax")(h))
+
+
 FLOAT_MODELS = {
     "keras_mlp_float": float_mlp,
     "keras_cnn_float": float_cnn,
@@ -154,6 +191,9 @@ FLOAT_MODELS = {
     "keras_conv1d_dilated_float": conv1d,
     "keras_gru_unrolled_float": gru_unrolled,
     "keras_two_in_two_out_float": two_in_two_out,
+    "keras_cnn_bn_separable_float": float_cnn_bn_separable,
+    "keras_conv1d_elu_float": float_conv1d_elu,
+    "keras_layernorm_merge_float": float_layernorm_merge,
 }
 
 
