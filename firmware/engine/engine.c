@@ -16,6 +16,7 @@
 #include "msg.h"
 #include "op_names.h"
 #include "planner.h"
+#include "kernels/k_float.h"
 
 /* With ENGINE_PRESERVE_INPUT=1 the model input stays intact through
  * engine_invoke() (its memory is not reused by later operators), so a
@@ -271,7 +272,14 @@ static int prepare_ops(ld_ctx *c, const fb_vec *ops, const fb_vec *codes, eng_op
         }
         eng_op *op = &table[i];
         op->builtin = (uint8_t)ov.code;
-        if ((r = op_tensors(c, &ov, op)) != ENGINE_OK || (r = find_op(ov.code)->prep(c, &ov, op)) != ENGINE_OK) {
+        if ((r = op_tensors(c, &ov, op)) != ENGINE_OK) {
+            return r;
+        }
+        /* float32 operators first (kernels/k_float*.c), else the ops.def entry */
+        if ((r = k_prep_float(c, &ov, op)) == K_NOT_FLOAT) {
+            r = find_op(ov.code)->prep(c, &ov, op);
+        }
+        if (r != ENGINE_OK) {
             return r;
         }
         if ((r = track_lifetimes(c, &ov, op, life)) != ENGINE_OK) {

@@ -41,6 +41,7 @@ class BuildSpec:
     protocol: str = "tinyfarm"  # "eembc": the agent's MLPerf Tiny personality
     ops: tuple[str, ...] = ()  # engine operators to build in (OPS=); empty: all of ops.def
     kernels: str | None = None  # KERNELS=ref|dsp; None: the port's default
+    fpu: str | None = None  # FPU=fpv4-sp-d16 (hard float) | none; None: the port's default (soft)
 
     def make_vars(self) -> dict[str, str]:
         values = {
@@ -53,6 +54,7 @@ class BuildSpec:
             "PROTOCOL": self.protocol if self.protocol != "tinyfarm" else None,
             "OPS": " ".join(self.ops) if self.ops else None,
             "KERNELS": self.kernels,
+            "FPU": self.fpu,
         }
         return {k: str(v) for k, v in values.items() if v is not None} | dict(self.variant)
 

@@ -28,6 +28,7 @@ def is_identifier(value: object) -> bool:
 
 PROTOCOLS = ("tinyfarm", "eembc")
 KERNELS = ("dsp", "ref")
+FPUS = ("none", "fpv4-sp-d16")
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,11 @@ BOARD_KEYS: dict[str, Key] = {
     "kernels": Key(
         (str,), "dsp (Armv7E-M, the default on Cortex-M4 ports) | ref (portable C)", lambda v: v in KERNELS
     ),
+    "fpu": Key(
+        (str,),
+        "none (soft float) | fpv4-sp-d16 (Cortex-M4F; the default for a cortex-m4f profile)",
+        lambda v: v in FPUS,
+    ),
     "eembc_infer_n": positive_int(),
     "eembc_warmup": Key((int,), "an integer >= 0", lambda v: v >= 0),
     "eembc_windows": positive_int(),
@@ -98,6 +104,11 @@ MODEL_KEYS: dict[str, Key] = {
     "samples": positive_int(),
     "smoke_samples": positive_int(),
     "output": Key((int,), "the index of the output accuracy judges (default 0)", lambda v: v >= 0),
+    "agreement_atol": Key(
+        (int, float),
+        "a number >= 0: float outputs within it of the reference agree (default 0: equal values)",
+        lambda v: not isinstance(v, bool) and v >= 0,
+    ),
     "firmware": Key((str,), "the firmware image for EEMBC boards (may hold {model}, {board})", bool),
     "build": Key((list,), "a command as a list of strings (may hold {model}, {board})", _command),
 }

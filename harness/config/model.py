@@ -62,8 +62,10 @@ class BoardConfig:
 
     def variant(self) -> dict[str, int | None]:
         return {"app_start": self.app_start, "uart_tx_pin": self.uart_tx_pin, "uart_rx_pin": self.uart_rx_pin}
+
     protocol: str = "tinyfarm"  # "eembc": the MLPerf Tiny device API (docs/eembc.md)
     kernels: str | None = None  # "ref" | "dsp": the engine's kernel set; None: the port's default
+    fpu: str | None = None  # "fpv4-sp-d16": hard-float build for the board's FPU; None/"none": soft float
     eembc_infer_n: int = 20  # timed inferences per `infer N W` in performance mode
     eembc_warmup: int = 5  # warmup inferences before them
     eembc_windows: int = 5  # performance windows (the runner's `loop 5`)
@@ -79,6 +81,7 @@ class ModelConfig:
     samples: int | None = None  # cap on samples in a full run
     smoke_samples: int = 10
     output: int = 0  # the output accuracy judges, for a model with several
+    agreement_atol: float = 0.0  # float outputs: |device - reference| <= this agrees (0: equal values)
     firmware: str | None = None  # the user's image for EEMBC boards; may hold {model}, {board}
     build: tuple[str, ...] = ()  # the command that produces it: an argument list, no shell
 

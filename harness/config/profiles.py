@@ -46,6 +46,12 @@ class Profile:
     # DAPLink board ids (the first four digits of the probe's unique id).
     probe_boards: tuple[str, ...] = ()
 
+    @property
+    def fpu(self) -> str | None:
+        """The FPU the agent is built for (make FPU=...): a Cortex-M4F's single-precision
+        FPv4 (QEMU's mps2-an386 and netduinoplus2 Cortex-M4 and Renode's nRF52840 emulate it)."""
+        return "fpv4-sp-d16" if self.core == "cortex-m4f" else None
+
     def emulator(self, backend: str) -> Mapping[str, Any] | None:
         return self.emulators.get(backend)
 
@@ -61,6 +67,8 @@ class Profile:
             "ram_bytes": self.ram_bytes,
             "tags": [self.core],
         }
+        if self.fpu:
+            values["fpu"] = self.fpu
         if emulated:
             values.update(self.emulators.get(backend, {}))
         else:

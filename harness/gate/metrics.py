@@ -35,15 +35,37 @@ def reconstruction_error(
     return np.asarray(np.mean(diff * diff, axis=1))
 
 
-def agreement(device: npt.NDArray[np.generic], reference: npt.NDArray[np.generic]) -> tuple[float, float]:
-    """(share of samples bit-identical to the reference, max abs difference in LSB)."""
+def agreeing(
+    device: npt.NDArray[np.generic], reference: npt.NDArray[np.generic], atol: float = 0.0
+) -> tuple[npt.NDArray[np.bool_], float]:
+    """Per sample: does every value agree with the reference; and the max abs difference.
+
+    Integer outputs agree when equal (the difference is in LSB). Float outputs agree
+    within `atol` (farm.toml's agreement_atol; 0: equal values, -0.0 == 0.0; NaN agrees
+    with NaN, an infinity with the same infinity); the difference is in output units.
+    """
     n = len(device)
-    if n == 0:
-        return float("nan"), float("nan")
+    if np.issubdtype(device.dtype, np.floating) or np.issubdtype(reference.dtype, np.floating):
+        dev = device.reshape(n, -1).astype(np.float64)
+        ref = reference.reshape(n, -1).astype(np.float64)
+        both_nan = np.isnan(dev) & np.isnan(ref)
+        with np.errstate(invalid="ignore"):
+            diff = np.where((dev == ref) | both_nan, 0.0, np.abs(dev - ref))
+        diff = np.where(np.isnan(diff), np.inf, diff)  # NaN against a number, or inf - inf
+        return np.all(diff <= atol, axis=1), float(np.max(diff)) if diff.size else 0.0
     dev = device.reshape(n, -1).astype(np.int64)
     ref = reference.reshape(n, -1).astype(np.int64)
-    same = np.all(dev == ref, axis=1)
-    return float(np.mean(same)), float(np.max(np.abs(dev - ref)))
+    return np.all(dev == ref, axis=1), float(np.max(np.abs(dev - ref))) if dev.size else 0.0
+
+
+def agreement(
+    device: npt.NDArray[np.generic], reference: npt.NDArray[np.generic], atol: float = 0.0
+) -> tuple[float, float]:
+    """(share of samples agreeing with the reference, max abs difference): see agreeing."""
+    if len(device) == 0:
+        return float("nan"), float("nan")
+    same, worst = agreeing(device, reference, atol)
+    return float(np.mean(same)), worst
 
 
 def latency_stats(cycles: list[float], clock_hz: float) -> dict[str, float]:

@@ -47,12 +47,26 @@ def model_metrics(model: PreparedModel, measured: Measurement) -> dict[str, Any]
             values["accuracy_ci_level"] = stats.CONFIDENCE
     elif model.labels is not None and model.config.task == "anomaly":
         values["accuracy"] = mx.roc_auc(mx.reconstruction_error(model.inputs, outputs), model.labels)
-    # Agreement: every output byte of a sample equal to the reference's; the largest
-    # difference is measured on the judged output.
+    # Agreement: every output value of a sample equal to the reference's (float outputs:
+    # within the model's agreement_atol); the largest difference is measured on the
+    # judged output.
+    atol = model.config.agreement_atol
     share, _ = mx.agreement(measured.outputs, model.reference_outputs)
-    _, max_diff = mx.agreement(outputs, judged_output(model, model.reference_outputs))
+    if model.path is not None and model.reference.packed and len(outputs):
+        specs = model.reference.outputs
+        same = np.ones(len(outputs), dtype=bool)
+        for dev, ref in zip(
+            unpack(measured.outputs, specs), unpack(model.reference_outputs, specs), strict=True
+        ):
+            same &= mx.agreeing(dev, ref, atol)[0]
+        share = float(np.mean(same))
+    elif atol > 0:
+        share, _ = mx.agreement(measured.outputs, model.reference_outputs, atol)
+    _, max_diff = mx.agreement(outputs, judged_output(model, model.reference_outputs), atol)
     values["agreement"] = share
     values["max_abs_diff"] = max_diff
+    if atol > 0:
+        values["agreement_atol"] = atol
     return values
 
 

@@ -79,6 +79,7 @@ def build_firmware(backend: BoardBackend, build_root: Path, ops: tuple[str, ...]
         protocol=board.protocol,
         ops=ops,
         kernels=board.kernels,
+        fpu=board.fpu,
     )
     return build(spec, build_root)
 

@@ -50,3 +50,17 @@ def test_auc_matches_pairwise_definition() -> None:
     # pairs (pos, neg): (0.35,0.1) win, (0.35,0.4) loss, (0.8,*) 2 wins -> 3/4
     assert metrics.roc_auc(scores, labels) == 0.75
     assert math.isnan(metrics.roc_auc(scores, np.zeros(4, dtype=int)))
+
+
+def test_float_agreement_within_tolerance() -> None:
+    mx = metrics
+    ref = np.array([[1.0, -0.0, np.nan, np.inf], [0.5, 2.0, 3.0, 4.0]], dtype=np.float32)
+    dev = np.array([[1.0, 0.0, np.nan, np.inf], [0.5 + 2e-7, 2.0, 3.0, 4.0]], dtype=np.float32)
+    share, worst = mx.agreement(dev, ref)  # default 0: equal values (-0.0 == 0.0, NaN == NaN)
+    assert share == 0.5 and 1e-7 < worst < 1e-6
+    assert mx.agreement(dev, ref, atol=1e-6) == (1.0, worst)
+    dev[0, 2] = 1.0  # a number where the reference has NaN never agrees
+    same, worst = mx.agreeing(dev, ref, atol=1e9)
+    assert same.tolist() == [False, True] and worst == np.inf
+    ints = np.array([[3, 4]], dtype=np.int8)
+    assert mx.agreement(ints, ints + 1, atol=5.0) == (0.0, 1.0)  # integers compare exactly

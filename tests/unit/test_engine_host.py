@@ -81,10 +81,46 @@ def test_generated_op_fixtures_match_generator(tmp_path) -> None:  # type: ignor
     assert fresh == committed
 
 
+def test_float_op_fixtures_bit_exact(engine_run: str) -> None:
+    """fixtures/float: the float kernels (every op, fused activation, broadcasting, axes)
+    bit for bit against TFLM on the host (same libm for LOGISTIC/TANH/SOFTMAX); arena
+    no larger than TFLM's."""
+    models = sorted(str(p) for p in (FIXTURES / "float").glob("*.tflite"))
+    assert len(models) >= 30
+    results = compare(engine_run, "--skip-malformed", "--inputs", "20", *models)
+    assert len(results) == len(models)
+    for result in results:
+        assert result["engine_status"] == 0, result
+        assert result["bit_exact"] == result["inputs"] == 22 and result["max_ulp"] == 0, result
+        assert result["arena_engine"] <= result["arena_tflm"], result
+
+
+def test_float_fixtures_match_generator(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The committed fixtures/float are what gen_float_models.py builds (seed 99)."""
+    sys.path.insert(0, str(ENGINE_TESTS))
+    import gen_float_models  # type: ignore
+
+    fresh = {p.name: p.read_bytes() for p in gen_float_models.generate(tmp_path, 99)}
+    committed = {p.name: p.read_bytes() for p in (FIXTURES / "float").glob("*.tflite")}
+    assert fresh == committed
+
+
+def test_tflm_hello_world_float(engine_run: str) -> None:
+    """TFLM's own float example model: bit for bit, smaller arena, malformed variants
+    rejected."""
+    (result,) = compare(
+        engine_run, "--mutate-iters", "500", str(FIXTURES / "models" / "hello_world_float.tflite")
+    )
+    assert result["bit_exact"] == result["inputs"] == 52 and result["max_ulp"] == 0, result
+    assert result["arena_engine"] < result["arena_tflm"], result
+    assert all(case["ok"] for case in result["malformed"].values()), result["malformed"]
+
+
 def test_keras_models_bit_exact(engine_run: str) -> None:
     """fixtures/keras: converter output of typical Keras models (GAP head, dynamic-batch
     Flatten, sigmoid/tanh, gated branches, ZeroPadding2D, Conv1D incl. dilated,
-    unrolled GRU/LSTM, two inputs and two outputs); arena no larger than TFLM's."""
+    unrolled GRU/LSTM, two inputs and two outputs), int8 and float (*_float: not
+    quantized); arena no larger than TFLM's."""
     models = sorted(str(p) for p in (FIXTURES / "keras").glob("*.tflite"))
     assert len(models) >= 10
     results = compare(engine_run, "--skip-malformed", *models)

@@ -71,9 +71,20 @@ def test_all_problems_are_named_with_index_and_hint() -> None:
 
 
 def test_a_float_model_is_told_to_quantize() -> None:
-    (problem,) = engine_ops.check_model(tiny_model([(9, None)], dtype=FLOAT32))
-    assert "operator 0: FULLY_CONNECTED on float32 tensors is not supported" in problem
+    """An operator without a float kernel (ops.def's types column lacks float32)."""
+    (problem,) = engine_ops.check_model(tiny_model([(56, None)], dtype=FLOAT32))
+    assert "operator 0: ARG_MAX on float32 tensors is not supported" in problem
     assert "full-integer quantization" in problem
+
+
+def test_float_models_pass_the_check() -> None:
+    """The float kernels' ops (ops.def types column) admit float32 models: TFLM's
+    hello_world_float and the float fixtures."""
+    assert engine_ops.check_model(tiny_model([(9, None)], dtype=FLOAT32)) == []
+    models = [*(FIXTURES / "keras").glob("*_float.tflite"), *(FIXTURES / "float").glob("*.tflite")]
+    assert len(models) >= 40
+    for model in models:
+        assert engine_ops.check_model(model.read_bytes()) == [], model.name
 
 
 def test_ops_used_is_what_the_agent_links() -> None:

@@ -31,6 +31,13 @@ void default_handler(void)
 
 void reset_handler(void)
 {
+#if defined(__ARM_FP)
+    /* Hard-float build (FPU=...): grant full access to CP10/CP11 before any
+     * floating-point instruction; without it the first one takes a
+     * UsageFault (NOCP). This function itself only moves words. */
+    SCB_CPACR |= CPACR_CP10_CP11_FULL;
+    __asm__ volatile("dsb\n isb" ::: "memory");
+#endif
     uint32_t *src = &__data_load;
     for (uint32_t *dst = &__data_start; dst < &__data_end;)
         *dst++ = *src++;

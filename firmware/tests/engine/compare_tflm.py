@@ -201,6 +201,28 @@ def malformed(exe: Path, model: Path, tmp: Path, iters: int, seed: int) -> dict:
     return out
 
 
+def ulp_key(x: np.ndarray) -> np.ndarray:
+    """float32 bits mapped to integers that count ULPs (monotonic, -0.0 == +0.0)."""
+    i = x.view(np.int32).astype(np.int64)
+    return np.where(i < 0, -(i & 0x7FFFFFFF), i)
+
+
+def max_ulp(model: Path, got: list[bytes], ref: list[bytes]) -> int | None:
+    """Largest distance in ULPs between engine and TFLM outputs when every
+    model output is float32 (None otherwise, or when sizes differ)."""
+    from tflite_micro import runtime  # type: ignore
+    interp = runtime.Interpreter.from_file(str(model))
+    if any(np.dtype(interp.get_output_details(k)["dtype"]) != np.float32 for k in range(io_counts(model)[1])):
+        return None
+    worst = 0
+    for a, b in zip(got, ref, strict=True):
+        if len(a) != len(b):
+            return None
+        d = np.abs(ulp_key(np.frombuffer(a, np.float32)) - ulp_key(np.frombuffer(b, np.float32)))
+        worst = max(worst, int(d.max(initial=0)))
+    return worst
+
+
 def compare(exe: Path, model: Path, n: int, seed: int, tmp: Path) -> dict:
     sets = input_sets(model, n, seed)
     ref = run_tflm(model, sets)
@@ -208,9 +230,10 @@ def compare(exe: Path, model: Path, n: int, seed: int, tmp: Path) -> dict:
     per = len(ref[0])
     got = [raw[i * per:(i + 1) * per] for i in range(len(sets))]
     exact = sum(1 for a, b in zip(got, ref, strict=True) if a == b)
+    ulp = max_ulp(model, got, ref)
     first_bad = next((i for i, (a, b) in enumerate(zip(got, ref, strict=True)) if a != b), None)
     return {"inputs": len(sets), "bit_exact": exact, "first_mismatch": first_bad,
-            "engine_status": res["status"], "engine_msg": res["msg"], "op_names": model_ops(model),
+            "max_ulp": ulp, "engine_status": res["status"], "engine_msg": res["msg"], "op_names": model_ops(model),
             "arena_engine": res["arena_used"], "arena_tflm": tflm_arena(model), "ops": res["ops"]}
 
 

@@ -10,6 +10,12 @@ Multiply; ZeroPadding2D; Conv1D (plain and dilated, which lowers to
 SPACE_TO_BATCH_ND / BATCH_TO_SPACE_ND); unrolled GRU and LSTM; a two-input,
 two-output model. The weights are random (seeded): the point is the graph.
 
+Float models (FLOAT_MODELS, names ending in _float): not quantized at all,
+float32 inputs, weights and outputs, for the engine's float kernels (a
+board with an FPU): an MLP, CNNs (BatchNormalization, SeparableConv2D,
+swish, GlobalMaxPooling2D), Conv1D with ELU, LayerNormalization after
+Average/Subtract/Maximum, and float twins of some of the above.
+
 Usage: gen_keras_models.py OUT_DIR [--seed S]   (prints the files written)
 """
 
@@ -108,6 +114,25 @@ def two_in_two_out():
     return tf.keras.Model([a, b], [out1, out2])
 
 
+def float_mlp():
+    x = L.Input((64,), batch_size=1)
+    h = L.Dense(32, activation="relu")(x)
+    h = L.Dense(16, activation="relu6")(h)
+    return tf.keras.Model(x, L.Dense(10, activation="softmax")(h))
+
+
+def float_cnn():
+    x = L.Input((16, 16, 1), batch_size=1)
+    h = L.Conv2D(8, 3, padding="same", activation="relu")(x)
+    h = L.MaxPooling2D()(h)
+    h = L.DepthwiseConv2D(3, padding="same", activation="relu")(h)
+    h = L.Conv2D(12, 3, strides=2, padding="valid")(h)
+    h = L.LeakyReLU(0.1)(h)
+    h = L.AveragePooling2D(2, padding="same")(h)
+    h = L.Flatten()(h)
+    return tf.keras.Model(x, L.Dense(10, activation="softmax")(h))
+
+
 MODELS = {
     "keras_cnn_gap": cnn_gap,
     "keras_flatten_dynamic_batch": flatten_dynamic,
@@ -120,6 +145,62 @@ MODELS = {
     "keras_lstm_unrolled": lstm_unrolled,
     "keras_two_in_two_out": two_in_two_out,
 }
+
+
+def float_cnn_bn_separable():
+    x = L.Input((20, 20, 1), batch_size=1)
+    h = L.Rescaling(1 / 255.0)(x)
+    h = L.Conv2D(8, 3, activation="relu")(h)
+    h = L.BatchNormalization()(h)
+    h = L.SeparableConv2D(12, 3, activation="swish")(h)
+    h = L.MaxPooling2D()(h)
+    h = L.Dropout(0.2)(h)
+    h = L.GlobalMaxPooling2D()(h)
+    h = L.Dense(16)(h)
+    h = L.BatchNormalization()(h)
+    h = L.Activation("relu")(h)
+    return tf.keras.Model(x, L.Dense(10, activation="softmax")(h))
+
+
+def float_conv1d_elu():
+    x = L.Input((50, 3), batch_size=1)
+    h = L.Conv1D(8, 5, activation="relu")(x)
+    h = L.MaxPooling1D(2)(h)
+    h = L.Conv1D(8, 3, activation="elu")(h)
+    h = L.GlobalAveragePooling1D()(h)
+    return tf.keras.Model(x, L.Dense(4)(h))
+
+
+def float_layernorm_merge():
+    x = L.Input((16,), batch_size=1)
+    a = L.Dense(8, activation="sigmoid")(x)
+    b = L.Dense(8, activation="tanh")(x)
+    h = L.Average()([a, b])
+    h = L.Subtract()([h, a])
+    h = L.Maximum()([h, b])
+    h = L.LayerNormalization()(h)
+    return tf.keras.Model(x, L.Dense(3, activation="softmax")(h))
+
+
+FLOAT_MODELS = {
+    "keras_mlp_float": float_mlp,
+    "keras_cnn_float": float_cnn,
+    "keras_cnn_gap_float": cnn_gap,
+    "keras_flatten_dynamic_batch_float": flatten_dynamic,
+    "keras_sigmoid_tanh_float": sigmoid_tanh,
+    "keras_gated_branches_float": gated_branches,
+    "keras_conv1d_dilated_float": conv1d,
+    "keras_gru_unrolled_float": gru_unrolled,
+    "keras_two_in_two_out_float": two_in_two_out,
+    "keras_cnn_bn_separable_float": float_cnn_bn_separable,
+    "keras_conv1d_elu_float": float_conv1d_elu,
+    "keras_layernorm_merge_float": float_layernorm_merge,
+}
+
+
+def convert_float(model: tf.keras.Model) -> bytes:
+    """No quantization: float32 in, weights and out."""
+    return tf.lite.TFLiteConverter.from_keras_model(model).convert()
 
 
 def convert(model: tf.keras.Model, seed: int) -> bytes:
@@ -146,14 +227,16 @@ def convert(model: tf.keras.Model, seed: int) -> bytes:
 def generate(out_dir: Path, seed: int, only: list[str] | None = None) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for i, (name, build) in enumerate(MODELS.items()):
+    jobs = [(i, name, build, False) for i, (name, build) in enumerate(MODELS.items())]
+    jobs += [(100 + i, name, build, True) for i, (name, build) in enumerate(FLOAT_MODELS.items())]
+    for i, name, build, is_float in jobs:
         if only and name not in only:
             continue
         tf.keras.utils.set_random_seed(seed + i)
         p = out_dir / f"{name}.tflite"
         try:
-            p.write_bytes(convert(build(), seed + i))
-        except Exception as e:
+            p.write_bytes(convert_float(build()) if is_float else convert(build(), seed + i))
+        except Exception as e:  # noqa: BLE001 - report and go on with the others
             print(f"{name}: conversion failed: {e}", file=sys.stderr)
             continue
         paths.append(p)
