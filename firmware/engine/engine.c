@@ -44,8 +44,18 @@ typedef struct {
     uint8_t is_input;
 } tlife;
 
+/* A variable (state) tensor: its buffer follows this header in the arena's
+ * metadata area, outside the planner's reuse, so it keeps its value from one
+ * engine_invoke() to the next. */
+typedef struct eng_var {
+    struct eng_var *next;
+    uint32_t bytes;
+    uint8_t fill; /* reset value of every byte */
+} eng_var;
+
 static struct {
     int loaded;
+    eng_var *vars; /* list of the model's variable tensors */
     uint16_t n_ops;
     uint8_t n_in, n_out;
     size_t arena_used;
@@ -290,7 +300,22 @@ static int validate_tensors(ld_ctx *c, tlife *life)
             return r;
         }
         g.tdata[t] = (uint8_t *)(uintptr_t)tv.data; /* constants are only ever read */
-        life[t].bytes = tv.is_const ? 0u : tv.bytes;
+        if (tv.is_var) {
+            /* persistent: allocated with the metadata, never planned */
+            eng_var *v = ld_alloc(c, sizeof(eng_var) + tv.bytes);
+            if (v == NULL) {
+                return ENGINE_ARENA_TOO_SMALL;
+            }
+            v->bytes = tv.bytes;
+            /* TFLM's ResetTensorData: an int8 state starts at its zero point
+             * (the byte pattern of zp), every other type at raw 0 (even an
+             * int16 state with a nonzero zero point). */
+            v->fill = tv.type == T_INT8 ? (uint8_t)(int8_t)tv.zero_point : 0u;
+            v->next = g.vars;
+            g.vars = v;
+            g.tdata[t] = (uint8_t *)(v + 1);
+        }
+        life[t].bytes = tv.is_const || tv.is_var ? 0u : tv.bytes;
         life[t].first = NO_OP;
         life[t].last = 0;
         life[t].root = (uint16_t)t;
@@ -540,7 +565,24 @@ int engine_load(const uint8_t *model, size_t model_len, uint8_t *arena, size_t a
         return r;
     }
     g.loaded = 1;
+    engine_reset_state();
     return ENGINE_OK;
+}
+
+void engine_reset_state(void)
+{
+    for (eng_var *v = g.loaded ? g.vars : NULL; v != NULL; v = v->next) {
+        memset(v + 1, v->fill, v->bytes);
+    }
+}
+
+uint16_t engine_state_count(void)
+{
+    uint16_t n = 0;
+    for (const eng_var *v = g.loaded ? g.vars : NULL; v != NULL; v = v->next) {
+        n++;
+    }
+    return n;
 }
 
 void engine_unload(void)

@@ -190,9 +190,6 @@ int ld_tensor(ld_ctx *c, uint32_t idx, tview *tv)
         return eng_fail(c->err, ENGINE_UNSUPPORTED, "tensor %u: unsupported type %s (%u)", (unsigned)idx,
                         eng_type_name(tv->type), (unsigned)tv->type);
     }
-    if (is_var != 0u) {
-        return eng_fail(c->err, ENGINE_UNSUPPORTED, "tensor %u: variable tensors are not supported", (unsigned)idx);
-    }
     int r = fb_subtable(&c->fb, &t, TENSOR_SPARSITY, &sparsity);
     if (r != FB_ABSENT) {
         return r == FB_BAD ? bad_tensor(c, idx, "sparsity out of bounds")
@@ -201,6 +198,14 @@ int ld_tensor(ld_ctx *c, uint32_t idx, tview *tv)
     }
     if ((r = tensor_shape(c, &t, tv)) != ENGINE_OK || (r = tensor_buffer(c, &t, tv)) != ENGINE_OK) {
         return r;
+    }
+    if (is_var != 0u) {
+        /* A variable tensor's buffer (if any) is not its value: TFLM gives
+         * it a persistent arena buffer and fills it at reset (see
+         * engine.c, engine_reset_state). */
+        tv->is_var = 1;
+        tv->is_const = 0;
+        tv->data = NULL;
     }
     return tensor_quant(c, &t, tv);
 }
@@ -234,6 +239,15 @@ int ld_need_quant(ld_ctx *c, const op_view *ov, const tview *t)
                         (unsigned)ov->index, ov->name, (unsigned)t->index);
     }
     return ENGINE_OK;
+}
+
+int ld_need_var(ld_ctx *c, const op_view *ov, const tview *t)
+{
+    if (t->is_var) {
+        return ENGINE_OK;
+    }
+    return eng_fail(c->err, ENGINE_MODEL_INVALID, "operator %u (%s): tensor %u must be a variable (state) tensor",
+                    (unsigned)ov->index, ov->name, (unsigned)t->index);
 }
 
 int ld_need_const(ld_ctx *c, const op_view *ov, const tview *t)

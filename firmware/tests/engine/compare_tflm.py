@@ -12,8 +12,12 @@ For each model given on the command line:
     offset pointing outside the file, and a tensor whose buffer index is out
     of range.
 
+Stateful models (variable tensors): --state reset (default) resets them
+before every input set on both sides (Interpreter.reset(), engine_run
+--reset); --state carry runs the sets as one sequence on both sides.
+
 Usage: compare_tflm.py [--engine-run PATH] [--inputs N] [--seed S]
-                       [--mutate-iters N] [--json] MODEL.tflite...
+                       [--mutate-iters N] [--state reset|carry] [--json] MODEL.tflite...
 Exit status 0 when every output is bit-identical, every malformed model is
 rejected with the expected status, and the engine's arena is no larger than
 TFLM's; 1 otherwise. With --json the last stdout line is a JSON summary.
@@ -50,12 +54,12 @@ def engine_json(stderr: str) -> dict:
     return json.loads(lines[-1])
 
 
-def run_engine(exe: Path, model: Path, inputs: bytes, tmp: Path) -> tuple[dict, bytes]:
+def run_engine(exe: Path, model: Path, inputs: bytes, tmp: Path, reset: bool = False) -> tuple[dict, bytes]:
     inp, out = tmp / "in.bin", tmp / "out.bin"
     inp.write_bytes(inputs)
     if out.exists():
         out.unlink()
-    p = subprocess.run([str(exe), str(model), str(inp), str(out), "--quiet"],
+    p = subprocess.run([str(exe), str(model), str(inp), str(out), "--quiet"] + (["--reset"] if reset else []),
                        capture_output=True, text=True, timeout=1800)
     res = engine_json(p.stderr)
     res["exit"] = p.returncode
@@ -106,12 +110,16 @@ def io_counts(model: Path) -> tuple[int, int]:
     return sg.InputsLength(), sg.OutputsLength()
 
 
-def run_tflm(model: Path, sets: list[list[np.ndarray]]) -> list[bytes]:
+def run_tflm(model: Path, sets: list[list[np.ndarray]], reset: bool = False) -> list[bytes]:
+    """TFLM's outputs; variable (state) tensors carry over from one set to the
+    next as in one interpreter, unless reset (Interpreter.reset() before each)."""
     from tflite_micro import runtime  # type: ignore
     interp = runtime.Interpreter.from_file(str(model))
     n_out = io_counts(model)[1]
     outs = []
     for xs in sets:
+        if reset:
+            interp.reset()
         for k, x in enumerate(xs):
             interp.set_input(x, k)
         interp.invoke()
@@ -201,10 +209,11 @@ def malformed(exe: Path, model: Path, tmp: Path, iters: int, seed: int) -> dict:
     return out
 
 
-def compare(exe: Path, model: Path, n: int, seed: int, tmp: Path) -> dict:
+def compare(exe: Path, model: Path, n: int, seed: int, tmp: Path, state: str = "reset") -> dict:
     sets = input_sets(model, n, seed)
-    ref = run_tflm(model, sets)
-    res, raw = run_engine(exe, model, b"".join(x.tobytes() for xs in sets for x in xs), tmp)
+    ref = run_tflm(model, sets, reset=state == "reset")
+    res, raw = run_engine(exe, model, b"".join(x.tobytes() for xs in sets for x in xs), tmp,
+                          reset=state == "reset")
     per = len(ref[0])
     got = [raw[i * per:(i + 1) * per] for i in range(len(sets))]
     exact = sum(1 for a, b in zip(got, ref, strict=True) if a == b)
@@ -240,6 +249,9 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--mutate-iters", type=int, default=2000)
     ap.add_argument("--skip-malformed", action="store_true")
+    ap.add_argument("--state", choices=("reset", "carry"), default="reset",
+                    help="stateful models: reset variable tensors before every input set (default), or "
+                         "carry them across the sets in order (both sides alike)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     if not args.engine_run.exists():
@@ -257,7 +269,7 @@ def main() -> int:
         if not models:
             ap.error("no models given")
         for model, synthetic in models:
-            r = compare(args.engine_run, model, args.inputs, args.seed, tmp)
+            r = compare(args.engine_run, model, args.inputs, args.seed, tmp, args.state)
             if not args.skip_malformed and not synthetic:
                 r["malformed"] = malformed(args.engine_run, model, tmp, args.mutate_iters, args.seed)
             r["ok"] = (r["engine_status"] == 0 and r["bit_exact"] == r["inputs"]
