@@ -122,6 +122,18 @@ static int fail_model(ld_ctx *c, const char *what)
     return eng_fail(c->err, ENGINE_MODEL_INVALID, "%s", what);
 }
 
+/* Tensor t exists, is valid and has at least one element (empty
+ * placeholder tensors are only tolerated where nothing uses them). */
+static int nonempty(ld_ctx *c, uint32_t t)
+{
+    tview tv;
+    int r = ld_tensor(c, t, &tv);
+    if (r == ENGINE_OK && tv.elems == 0u) {
+        r = eng_fail(c->err, ENGINE_MODEL_INVALID, "tensor %u: a dimension is 0", (unsigned)t);
+    }
+    return r;
+}
+
 /* Read operator i into ov (structure and indices only). */
 static int read_op(ld_ctx *c, const fb_vec *ops, const fb_vec *codes, uint32_t i, op_view *ov)
 {
@@ -189,6 +201,12 @@ static int read_op(ld_ctx *c, const fb_vec *ops, const fb_vec *codes, uint32_t i
         if (t < 0 || t >= (int32_t)c->tensors.n) {
             return eng_fail(c->err, ENGINE_MODEL_INVALID, "operator %u (%s): output tensor %d out of range",
                             (unsigned)i, ov->name, (int)t);
+        }
+    }
+    for (uint32_t k = 0; k < ins.n + outs.n; k++) {
+        const int32_t t = fb_rd_i32(&c->fb, k < ins.n ? ins.pos + 4u * k : outs.pos + 4u * (k - ins.n));
+        if (t >= 0 && (r = nonempty(c, (uint32_t)t)) != ENGINE_OK) {
+            return r;
         }
     }
     for (uint32_t k = 0; k < ENG_MAX_OP_INPUTS; k++) {
@@ -385,6 +403,12 @@ static int read_model_io(ld_ctx *c, const fb_table *sg)
  * written by an operator (or be an input). */
 static int check_model_io(ld_ctx *c, tlife *life, int after_ops)
 {
+    for (uint32_t k = 0; k < (uint32_t)g.n_in + g.n_out && !after_ops; k++) {
+        int r = nonempty(c, g.io_t[k]);
+        if (r != ENGINE_OK) {
+            return r;
+        }
+    }
     for (uint32_t k = 0; k < g.n_in && !after_ops; k++) {
         uint16_t t = g.io_t[k];
         if (g.tdata[t] != NULL || life[t].is_input) {

@@ -67,7 +67,10 @@ static int tensor_shape(ld_ctx *c, const fb_table *t, tview *tv)
     tv->ndims = (uint8_t)shape.n;
     for (uint32_t i = 0; i < shape.n; i++) {
         int32_t d = fb_rd_i32(&c->fb, shape.pos + 4u * i);
-        if (d < 1) {
+        /* 0 is allowed here: converters leave empty placeholder tensors
+         * (an LSTM's "intermediate" tensors) that no operator reads; the
+         * engine refuses an empty tensor only where it is used (engine.c). */
+        if (d < 0) {
             return eng_fail(c->err, ENGINE_MODEL_INVALID, "tensor %u: dimension %u is %d", (unsigned)tv->index,
                             (unsigned)i, (int)d);
         }
