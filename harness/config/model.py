@@ -81,6 +81,11 @@ class ModelConfig:
     output: int = 0  # the output accuracy judges, for a model with several
     firmware: str | None = None  # the user's image for EEMBC boards; may hold {model}, {board}
     build: tuple[str, ...] = ()  # the command that produces it: an argument list, no shell
+    state: str = "reset"  # stateful models: "reset" before every sample, or "carry" across them
+
+    @property
+    def carry_state(self) -> bool:
+        return self.state == "carry"
 
 
 @dataclass(frozen=True)
