@@ -39,6 +39,7 @@ HERE = Path(__file__).resolve().parent
 ENGINE_UNSUPPORTED = 5
 ENGINE_MODEL_INVALID = 4
 LSTM = 16  # a builtin the engine does not run
+TFLM_ARENA = 4 << 20  # the Python package's default (16 KiB) is too small for some models
 
 
 def schema():
@@ -69,7 +70,7 @@ def run_engine(exe: Path, model: Path, inputs: bytes, tmp: Path, reset: bool = F
 def tflm_arena(model: Path) -> int | None:
     """TFLM's recorded arena total (printed to C-level stderr)."""
     code = ("import sys\nfrom tflite_micro import runtime\n"
-            "i = runtime.Interpreter.from_file(sys.argv[1])\ni.print_allocations()\n")
+            f"i = runtime.Interpreter.from_file(sys.argv[1], arena_size={TFLM_ARENA})\ni.print_allocations()\n")
     p = subprocess.run([sys.executable, "-c", code, str(model)], capture_output=True, text=True,
                        timeout=300)
     m = re.search(r"Arena allocation total (\d+) bytes", p.stdout + p.stderr)
@@ -95,7 +96,7 @@ def make_inputs(shape, dtype, n: int, seed: int) -> list[np.ndarray]:
 def input_sets(model: Path, n: int, seed: int) -> list[list[np.ndarray]]:
     """n seeded random input sets plus all-minimum and all-maximum, every model input."""
     from tflite_micro import runtime  # type: ignore
-    interp = runtime.Interpreter.from_file(str(model))
+    interp = runtime.Interpreter.from_file(str(model), arena_size=TFLM_ARENA)
     per_input = []
     for k in range(io_counts(model)[0]):
         d = interp.get_input_details(k)
@@ -114,7 +115,7 @@ def run_tflm(model: Path, sets: list[list[np.ndarray]], reset: bool = False) -> 
     """TFLM's outputs; variable (state) tensors carry over from one set to the
     next as in one interpreter, unless reset (Interpreter.reset() before each)."""
     from tflite_micro import runtime  # type: ignore
-    interp = runtime.Interpreter.from_file(str(model))
+    interp = runtime.Interpreter.from_file(str(model), arena_size=TFLM_ARENA)
     n_out = io_counts(model)[1]
     outs = []
     for xs in sets:
