@@ -27,6 +27,9 @@
 #include "k_common.h"
 #include "../quant.h"
 
+/* With more than ENG_MAX_OP_INPUTS inputs (24 inputs) the loader always gives the
+ * operator its full tensor list in op->xio. */
+
 enum { LSTM_ACT = 0, LSTM_CELL_CLIP = 1, LSTM_TIME_MAJOR = 3 };
 enum { L_IN = 0, L_W = 1, L_R = 5, L_BIAS = 12, L_HIDDEN = 18, L_CELL = 19, L_N = 24 };
 
@@ -111,10 +114,10 @@ static void lstm_do_step(const eng_op *op, uint8_t *const *tdata, const lstm_par
     const uint32_t n = st->rows * p->n_state;
     int16_t *g[4] = {buf, buf + n, buf + 2u * n, buf + 3u * n}; /* i, f, g, o */
     for (uint32_t k = 0; k < 4u; k++) {
-        const uint16_t bt = eng_in(op, L_BIAS + k);
-        gate_fc(p, &p->x[k], st->x, p->n_in, (const int8_t *)tdata[eng_in(op, L_W + k)],
+        const uint16_t bt = op->xio[L_BIAS + k];
+        gate_fc(p, &p->x[k], st->x, p->n_in, (const int8_t *)tdata[op->xio[L_W + k]],
                 bt == ENG_NO_TENSOR ? NULL : tdata[bt], st->rows, 0, g[k]);
-        gate_fc(p, &p->h[k], st->h, p->n_state, (const int8_t *)tdata[eng_in(op, L_R + k)], NULL, st->rows, 1, g[k]);
+        gate_fc(p, &p->h[k], st->h, p->n_state, (const int8_t *)tdata[op->xio[L_R + k]], NULL, st->rows, 1, g[k]);
         const int tanh_gate = k == 2u;
         for (uint32_t e = 0; e < n; e++) {
             const int16_t v = g[k][e];
@@ -146,9 +149,9 @@ static int lstm_eval(const eng_op *op, uint8_t *const *tdata)
 {
     const lstm_params *p = op->params;
     const uint32_t es = p->wide ? 2u : 1u;
-    const uint8_t *in = tdata[eng_in(op, L_IN)];
-    uint8_t *h = tdata[eng_in(op, L_HIDDEN)];
-    int16_t *c = (int16_t *)(void *)tdata[eng_in(op, L_CELL)];
+    const uint8_t *in = tdata[op->xio[L_IN]];
+    uint8_t *h = tdata[op->xio[L_HIDDEN]];
+    int16_t *c = (int16_t *)(void *)tdata[op->xio[L_CELL]];
     uint8_t *out = tdata[eng_out(op, 0)];
     int16_t *buf = (int16_t *)(void *)tdata[p->scratch];
     if (p->time_major) {

@@ -21,6 +21,9 @@
 #include "k_common.h"
 #include "../quant.h"
 
+/* With more than ENG_MAX_OP_INPUTS inputs (5 inputs) the loader always gives the
+ * operator its full tensor list in op->xio. */
+
 enum { SVDF_RANK = 0 };
 
 typedef struct {
@@ -45,12 +48,12 @@ static int32_t rd_state(const uint8_t *p, uint8_t type, uint32_t i)
 static int svdf_eval(const eng_op *op, uint8_t *const *tdata)
 {
     const svdf_params *p = op->params;
-    const int8_t *in = (const int8_t *)tdata[eng_in(op, 0)];
-    const int8_t *wf = (const int8_t *)tdata[eng_in(op, 1)];
-    const uint8_t *wt = tdata[eng_in(op, 2)];
-    const uint16_t bt = eng_in(op, 3);
+    const int8_t *in = (const int8_t *)tdata[op->xio[0]];
+    const int8_t *wf = (const int8_t *)tdata[op->xio[1]];
+    const uint8_t *wt = tdata[op->xio[2]];
+    const uint16_t bt = op->xio[3];
     const int32_t *bias = bt == ENG_NO_TENSOR ? NULL : (const int32_t *)(const void *)tdata[bt];
-    uint8_t *state = tdata[eng_in(op, 4)];
+    uint8_t *state = tdata[op->xio[4]];
     int8_t *out = (int8_t *)tdata[eng_out(op, 0)];
     int32_t *scr = (int32_t *)(void *)tdata[p->scratch]; /* batch * n_filter */
     int32_t *acc = scr + p->batch * p->n_filter;         /* batch * n_unit */
