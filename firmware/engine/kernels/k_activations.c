@@ -20,7 +20,14 @@
  *               "reluish" factor relu6(x + 3) / 6 in Q0.15 and the rescaled
  *               input multiplied with 16-bit multipliers (int32 multipliers
  *               rounded to their top 16 bits), both from float quotients
- * MBQM is MultiplyByQuantizedMultiplier. */
+ * MBQM is MultiplyByQuantizedMultiplier.
+ *
+ * 16x8 LOGISTIC and TANH (int16 in and out, zero points 0, output scale
+ * 2^-15 as TFLM requires): TFLM's table interpolation (quant.c) of the input
+ * rescaled to 1/(3 * 4096) steps: with a power-of-two input scale whose
+ * exponent gives a left shift of 0 (TANH: 0 or 1), the input times 3 << shift;
+ * otherwise a multiplier of s_in * 3 * 4096 doubled until above 32767 / 2
+ * (counting the doublings as a rounding right shift), truncated to int. */
 #include <math.h>
 
 #include "k_common.h"
@@ -220,10 +227,83 @@ static int sigmoid_q(ld_ctx *c, const op_view *ov, const tview *in, act_q *q)
     return ENGINE_OK;
 }
 
+typedef struct {
+    uint32_t n;
+    int32_t mult, shift;
+    uint8_t tanh;
+} act16_params;
+
+static int act16_eval(const eng_op *op, uint8_t *const *tdata)
+{
+    const act16_params *p = op->params;
+    const int16_t *in = (const int16_t *)(const void *)tdata[op->in[0]];
+    int16_t *out = (int16_t *)(void *)tdata[op->out];
+    for (uint32_t i = 0; i < p->n; i++) {
+        out[i] = p->tanh ? q_tanh16(in[i], p->mult, p->shift) : q_logistic16(in[i], p->mult, p->shift);
+    }
+    return ENGINE_OK;
+}
+
+/* TFLM's CheckedLog2: the rounded base-2 exponent; exact within 1e-3. */
+static int checked_log2(float x, int *e)
+{
+    const double l = log((double)x) * (1.0 / log(2.0));
+    const double rl = round(l);
+    *e = (int)rl;
+    return fabs(l - rl) < 1e-3;
+}
+
+static int prep_act16(ld_ctx *c, const op_view *ov, const tview *in, const tview *out, eng_op *op)
+{
+    int e_in, e_out;
+    if (ov->code != OP_LOGISTIC && ov->code != OP_TANH) {
+        return ld_need_type(c, ov, in, T_INT8);
+    }
+    if (out->type != T_INT16 || in->zero_point != 0 || out->zero_point != 0 || !checked_log2(out->scale, &e_out) ||
+        e_out != -15 || in->elems != out->elems) {
+        return ld_fail_op(c, ov, ENGINE_UNSUPPORTED,
+                          "16x8 needs an int16 output, zero points 0 and an output scale of 2^-15 (as TFLM)");
+    }
+    act16_params *p = ld_alloc(c, sizeof *p);
+    if (p == NULL) {
+        return ENGINE_ARENA_TOO_SMALL;
+    }
+    p->n = out->elems;
+    p->tanh = ov->code == OP_TANH;
+    int pot = checked_log2(in->scale, &e_in);
+    p->shift = (15 - 3) + e_in;
+    pot = pot && (p->shift == 0 || (p->tanh && p->shift == 1));
+    if (pot) {
+        p->mult = 0;
+    } else {
+        double m = (double)in->scale * 4096.0 * 3.0;
+        p->shift = 0;
+        while (m <= 32767.0 / 2.0 && p->shift <= 30) {
+            p->shift++;
+            m *= 2.0;
+        }
+        if (!(m < 2147483647.0)) {
+            return ld_fail_op(c, ov, ENGINE_UNSUPPORTED, "input scale out of range");
+        }
+        p->mult = (int32_t)m;
+    }
+    op->params = p;
+    op->eval = act16_eval;
+    return ENGINE_OK;
+}
+
 int k_prep_activation(ld_ctx *c, const op_view *ov, eng_op *op)
 {
     tview in, out;
     act_q q = {0};
+    if (ov->n_in == 1u && ov->in[0] >= 0 && ov->n_out == 1u && ld_tensor(c, (uint32_t)ov->in[0], &in) == ENGINE_OK &&
+        in.type == T_INT16) {
+        int r16 = ld_tensor(c, (uint32_t)ov->out, &out);
+        if (r16 == ENGINE_OK && (r16 = ld_need_quant(c, ov, &in)) == ENGINE_OK) {
+            r16 = ld_need_quant(c, ov, &out);
+        }
+        return r16 != ENGINE_OK ? r16 : prep_act16(c, ov, &in, &out, op);
+    }
     int r = act_tensors(c, ov, &in, &out);
     if (r != ENGINE_OK) {
         return r;

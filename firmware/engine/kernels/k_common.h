@@ -3,6 +3,7 @@
 #define ENG_K_COMMON_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "../engine_int.h"
 
@@ -37,6 +38,15 @@ static inline k_acc_t k_mac(k_acc_t acc, int32_t a, int32_t b)
 static inline int32_t k_acc(k_acc_t acc, const int32_t *bias, uint32_t i)
 {
     return (int32_t)(bias != NULL ? acc + (uint32_t)bias[i] : acc);
+}
+
+/* Element i of an int64 constant (16x8 biases), which may be only 4-byte
+ * aligned in the model: read without assuming 8-byte alignment. */
+static inline int64_t k_i64(const void *p, uint32_t i)
+{
+    int64_t v;
+    memcpy(&v, (const uint8_t *)p + 8u * i, sizeof v);
+    return v;
 }
 
 /* Spatial sizes (image, dilated filter, pooling window side) are limited to
