@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Hand-built stateful models: UNIDIRECTIONAL_SEQUENCE_LSTM (int8 and 16x8)
-and SVDF (int8 input, int16 or int8 state), with variable state tensors.
+and SVDF (int8 input, int16 or int8 state), with variable state tensors;
+and 16x8 single-operator cases (`op16_*`: SOFTMAX, LOGISTIC, TANH with
+power-of-two and general input scales, FULLY_CONNECTED with an int32 bias,
+QUANTIZE int16 <-> int8, DEQUANTIZE int16).
 
 They cover what TFLM's example models do not: batches above 1, time-major
 inputs, cell clipping, 16x8 LSTM (the installed converter cannot produce one),
@@ -88,7 +91,54 @@ def m_svdf(b: Builder, batch, n_in, n_units, rank, memory, state8=False):
     return x, y
 
 
+def m_unary16(b: Builder, code, opt_type, opts, in_scale, out_scale, shape=(3, 40)):
+    x = b.tensor(list(shape), INT16, in_scale, 0)
+    y = b.tensor(list(shape), INT16, out_scale, 0)
+    b.op(code, [x], [y], opt_type, opts)
+    return x, y
+
+
+def softmax_opts(beta):
+    o = s.SoftmaxOptionsT()
+    o.beta = beta
+    return o
+
+
+def m_fc16_bias32(b: Builder):
+    x = b.tensor([2, 24], INT16, 0.0004, 0)
+    w = b.weights([7, 24], None)
+    s_b = 0.0004 * b.tensors[w].quantization.scale[0]
+    bias = b.tensor([7], INT32, s_b, 0, b.rng.integers(-30000, 30000, size=7, dtype=np.int64).astype(np.int32))
+    y = b.tensor([2, 7], INT16, 0.0005, 0)
+    o = s.FullyConnectedOptionsT()
+    b.op(s.BuiltinOperator.FULLY_CONNECTED, [x, w, bias], [y], s.BuiltinOptions.FullyConnectedOptions, o)
+    return x, y
+
+
+def m_quant16(b: Builder):
+    """int16 -> QUANTIZE -> int8 -> QUANTIZE -> int16 -> DEQUANTIZE -> float"""
+    x = b.tensor([4, 10], INT16, 0.0007, 0)
+    q8 = b.tensor([4, 10], INT8, 0.06, 3)
+    q16 = b.tensor([4, 10], INT16, 0.0002, 0)
+    y = b.tensor([4, 10], s.TensorType.FLOAT32)
+    b.op(s.BuiltinOperator.QUANTIZE, [x], [q8])
+    b.op(s.BuiltinOperator.QUANTIZE, [q8], [q16])
+    b.op(s.BuiltinOperator.DEQUANTIZE, [q16], [y])
+    return x, y
+
+
+SM, LOG, TAN = s.BuiltinOperator.SOFTMAX, s.BuiltinOperator.LOGISTIC, s.BuiltinOperator.TANH
+SMO = s.BuiltinOptions.SoftmaxOptions
+
 CASES = {
+    "op16_softmax_beta1": lambda b: m_unary16(b, SM, SMO, softmax_opts(1.0), 0.0005, 2.0**-15),
+    "op16_softmax_beta_half_wide": lambda b: m_unary16(b, SM, SMO, softmax_opts(0.5), 0.003, 2.0**-15, (2, 300)),
+    "op16_logistic_pot": lambda b: m_unary16(b, LOG, 0, None, 2.0**-12, 2.0**-15),
+    "op16_logistic_general": lambda b: m_unary16(b, LOG, 0, None, 0.00037, 2.0**-15),
+    "op16_tanh_pot": lambda b: m_unary16(b, TAN, 0, None, 2.0**-11, 2.0**-15),
+    "op16_tanh_general": lambda b: m_unary16(b, TAN, 0, None, 0.0009, 2.0**-15),
+    "op16_fc_bias32": m_fc16_bias32,
+    "op16_quantize_chain": m_quant16,
     "state_lstm_int8_b1": lambda b: m_lstm(b, 1, 5, 7, 9, wide=False),
     "state_lstm_int8_b2": lambda b: m_lstm(b, 2, 4, 6, 5, wide=False),
     "state_lstm_int8_time_major": lambda b: m_lstm(b, 3, 4, 5, 6, wide=False, time_major=True),
