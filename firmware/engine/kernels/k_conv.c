@@ -91,7 +91,7 @@ static int16_t requant16(const conv_params *p, int64_t acc64, k_acc_t acc32, con
     int32_t v;
     if (p->acc64) {
         if (bias != NULL) {
-            acc64 += k_i64(bias, (uint32_t)oc);
+            acc64 = q_add64(acc64, k_i64(bias, (uint32_t)oc));
         }
         v = q_mul64(acc64, p->q.mult[oc], p->q.shift[oc]);
     } else {

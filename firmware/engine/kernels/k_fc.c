@@ -51,7 +51,7 @@ static int fc16_eval(const eng_op *op, uint8_t *const *tdata)
                     sum += (int64_t)((int32_t)f[d] + foff) * ((int32_t)x[d] + p->in_offset);
                 }
                 if (bias != NULL) {
-                    sum += k_i64(bias, (uint32_t)oc);
+                    sum = q_add64(sum, k_i64(bias, (uint32_t)oc));
                 }
                 acc = q_mul64(sum, m, s);
             } else {

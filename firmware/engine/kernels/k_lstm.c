@@ -73,7 +73,7 @@ static void gate_fc(const lstm_params *p, const lstm_fc *q, const uint8_t *x, ui
                     acc += (int64_t)((int32_t)wr[k] + q->w_off) * ((int32_t)xr[k] + q->in_off);
                 }
                 if (bias != NULL) {
-                    acc += k_i64(bias, (uint32_t)s);
+                    acc = q_add64(acc, k_i64(bias, (uint32_t)s));
                 }
                 v = q_mul64(acc, q->m, q->shift);
             } else {
