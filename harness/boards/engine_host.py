@@ -18,8 +18,8 @@ def _sources_digest() -> str:
     """Of the engine's sources and the host driver: two source trees (or versions of one)
     never share objects in the cache, whatever their timestamps say."""
     root = paths.firmware_dir()
-    files = sorted((root / "engine").rglob("*.[ch]")) + [root / "engine" / "ops.def"]
-    files += sorted((root / "tests" / "engine").glob("*.c")) + [root / "tests" / "engine" / "Makefile"]
+    files = [*sorted((root / "engine").rglob("*.[ch]")), root / "engine" / "ops.def"]
+    files += [*sorted((root / "tests" / "engine").glob("*.c")), root / "tests" / "engine" / "Makefile"]
     digest = hashlib.sha256()
     for f in files:
         digest.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes())

@@ -29,8 +29,8 @@ import sys
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import numpy as np
+import tensorflow as tf
 
 L = tf.keras.layers
 
@@ -151,7 +151,7 @@ def generate(out_dir: Path, seed: int, only: list[str] | None = None) -> list[Pa
         p = out_dir / f"{name}.tflite"
         try:
             p.write_bytes(convert(build(), seed + i, mode))
-        except Exception as e:  # noqa: BLE001 - report and go on with the others
+        except Exception as e:
             print(f"{name}: conversion failed: {e}", file=sys.stderr)
             continue
         paths.append(p)

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gen_op_models import INT8, INT16, INT32, Builder, s  # noqa: E402
+from gen_op_models import INT8, INT16, INT32, Builder, s
 
 INT64 = s.TensorType.INT64
 TANH = 4
@@ -56,7 +56,8 @@ def m_lstm(b: Builder, batch, steps, n_in, n_state, wide, time_major=False, clip
         s_b = sx * b.tensors[w_in[k]].quantization.scale[0]
         lim = int(min(2**20, 0.5 / s_b))
         vals = b.rng.integers(-lim, lim + 1, size=n_state, dtype=np.int64)
-        biases.append(b.tensor([n_state], INT64 if wide else INT32, s_b, 0, vals.astype(np.int64 if wide else np.int32)))
+        btype, bdtype = (INT64, np.int64) if wide else (INT32, np.int32)
+        biases.append(b.tensor([n_state], btype, s_b, 0, vals.astype(bdtype)))
     hidden = variable(b, [batch, n_state], act, sh, zh)
     cell = variable(b, [batch, n_state], INT16, 2.0**-11)
     y = b.tensor(shape_out, act, sh, zh)
@@ -108,7 +109,8 @@ def m_fc16_bias32(b: Builder):
     x = b.tensor([2, 24], INT16, 0.0004, 0)
     w = b.weights([7, 24], None)
     s_b = 0.0004 * b.tensors[w].quantization.scale[0]
-    bias = b.tensor([7], INT32, s_b, 0, b.rng.integers(-30000, 30000, size=7, dtype=np.int64).astype(np.int32))
+    values = b.rng.integers(-30000, 30000, size=7, dtype=np.int64).astype(np.int32)
+    bias = b.tensor([7], INT32, s_b, 0, values)
     y = b.tensor([2, 7], INT16, 0.0005, 0)
     o = s.FullyConnectedOptionsT()
     b.op(s.BuiltinOperator.FULLY_CONNECTED, [x, w, bias], [y], s.BuiltinOptions.FullyConnectedOptions, o)
@@ -132,7 +134,9 @@ SMO = s.BuiltinOptions.SoftmaxOptions
 
 CASES = {
     "op16_softmax_beta1": lambda b: m_unary16(b, SM, SMO, softmax_opts(1.0), 0.0005, 2.0**-15),
-    "op16_softmax_beta_half_wide": lambda b: m_unary16(b, SM, SMO, softmax_opts(0.5), 0.003, 2.0**-15, (2, 300)),
+    "op16_softmax_beta_half_wide": lambda b: m_unary16(
+        b, SM, SMO, softmax_opts(0.5), 0.003, 2.0**-15, (2, 300)
+    ),
     "op16_logistic_pot": lambda b: m_unary16(b, LOG, 0, None, 2.0**-12, 2.0**-15),
     "op16_logistic_general": lambda b: m_unary16(b, LOG, 0, None, 0.00037, 2.0**-15),
     "op16_tanh_pot": lambda b: m_unary16(b, TAN, 0, None, 2.0**-11, 2.0**-15),
