@@ -600,14 +600,6 @@ void engine_reset_state(void)
     }
 }
 
-uint16_t engine_state_count(void)
-{
-    uint16_t n = 0;
-    for (const eng_var *v = g.loaded ? g.vars : NULL; v != NULL; v = v->next) {
-        n++;
-    }
-    return n;
-}
 
 void engine_unload(void)
 {

@@ -56,10 +56,8 @@ int engine_load(const uint8_t *model, size_t model_len, uint8_t *arena,
  * SVDF) keep their value from one engine_invoke() to the next, as in TFLM.
  * engine_reset_state() sets them back to their initial value (int8: the
  * zero point, otherwise 0), as TFLM's MicroInterpreter::Reset() does;
- * engine_load() does it too. engine_state_count(): how many the loaded
- * model has (0 for a stateless model). */
+ * engine_load() does it too. No effect on a stateless model. */
 void engine_reset_state(void);
-uint16_t engine_state_count(void);
 
 /* Forget the loaded model. */
 void engine_unload(void);

@@ -48,7 +48,6 @@ int engine_load(const uint8_t *model, size_t model_len, uint8_t *arena,
 
 void engine_unload(void) { loaded = 0; }
 void engine_reset_state(void) { steps = 0; }
-uint16_t engine_state_count(void) { return loaded ? 1 : 0; }
 int engine_loaded(void) { return loaded; }
 uint16_t engine_op_count(void) { return 2; }
 size_t engine_arena_used(void) { return loaded ? 2 * in_info.bytes : 0; }
