@@ -19,11 +19,11 @@ typedef struct {
     int32_t stride1[4], stride2[4]; /* element strides, 0 where broadcast */
     uint32_t n;
     uint8_t broadcast;
+    uint8_t lshift; /* headroom: 20 bits (int8), 15 (int16) */
     int32_t off1, off2, out_offset;
     int32_t m1, m2, m_out;
     int s1, s2, s_out;
     int32_t act_min, act_max;
-    int lshift; /* headroom: 20 bits (int8), 15 (int16) */
 } add_params;
 
 static int32_t add_one(const add_params *p, int32_t a, int32_t b)
@@ -126,7 +126,7 @@ static int add_multipliers(ld_ctx *c, const op_view *ov, const tview *a, const t
     const double twice_max = 2.0 * (double)(a->scale > b->scale ? a->scale : b->scale);
     const double m1 = (double)a->scale / twice_max;
     const double m2 = (double)b->scale / twice_max;
-    p->lshift = out->type == T_INT16 ? 15 : ADD_LEFT_SHIFT;
+    p->lshift = (uint8_t)(out->type == T_INT16 ? 15 : ADD_LEFT_SHIFT);
     const double m_out = twice_max / ((double)(1 << p->lshift) * (double)out->scale);
     int r;
     if ((r = ld_multiplier(c, ov, m1, &p->m1, &p->s1)) != ENGINE_OK ||

@@ -13,12 +13,12 @@ typedef struct {
     int32_t stride_h, stride_w, dil_h, dil_w, pad_h, pad_w;
     int32_t in_offset, out_offset, act_min, act_max;
     k_chan_q q;
-    uint8_t wide, acc64; /* 16x8 (int16 activations); its sum in int64 (int64 bias) */
     /* Optimized kernels only: filter row length k_h * k_w * f_in_c, the
      * im2col row stride (rounded up to 4 bytes) and the tdata slot of the
      * shared run-time scratch. */
     int32_t k_len, k_pad, pointwise;
     uint16_t scratch;
+    uint8_t wide, acc64; /* 16x8 (int16 activations); its sum in int64 (int64 bias) */
 } conv_params;
 
 #if ENGINE_KERNELS_DSP

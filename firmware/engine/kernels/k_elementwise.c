@@ -26,12 +26,12 @@ typedef struct {
     int32_t out_dims[ENGINE_MAX_DIMS];
     int32_t sa[ENGINE_MAX_DIMS], sb[ENGINE_MAX_DIMS]; /* element strides, 0 where broadcast */
     uint8_t kind;
+    uint8_t wide;   /* int16 tensors */
+    uint8_t lshift; /* SUB's headroom */
     int32_t off_a, off_b, zp_out;
     int32_t ma, mb, m_out;
     int s_a, s_b, s_out;
     int32_t lo, hi;
-    uint8_t wide; /* int16 tensors */
-    int lshift;   /* SUB's headroom */
 } ew_params;
 
 static int32_t ew_one(const ew_params *p, int32_t a, int32_t b)
@@ -202,7 +202,7 @@ int k_prep_elementwise(ld_ctx *c, const op_view *ov, eng_op *op)
     }
     p->kind = (uint8_t)ov->code;
     p->wide = out.type == T_INT16;
-    p->lshift = p->wide ? 15 : SUB_LEFT_SHIFT;
+    p->lshift = (uint8_t)(p->wide ? 15 : SUB_LEFT_SHIFT);
     const uint32_t lead = ENGINE_MAX_DIMS - (uint32_t)out.ndims;
     for (uint32_t i = 0; i < ENGINE_MAX_DIMS; i++) {
         p->out_dims[i] = i < lead ? 1 : out.dims[i - lead];

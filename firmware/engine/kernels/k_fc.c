@@ -18,9 +18,9 @@ typedef struct {
     int32_t in_offset, filter_offset, out_offset;
     int32_t act_min, act_max;
     int32_t mult;
-    int shift;
-    k_chan_q chan; /* per-channel multipliers, or NULL */
+    int16_t shift;
     uint8_t acc64; /* 16x8: accumulate in int64 (int64 bias), else int32 */
+    k_chan_q chan; /* per-channel multipliers, or NULL */
 } fc_params;
 
 /* 16x8 (TFLM's reference_integer_ops::FullyConnected with int16 input and
@@ -246,7 +246,9 @@ int k_prep_fc(ld_ctx *c, const op_view *ov, eng_op *op)
         }
         p->filter_offset = -w.zero_point;
         const double m = (double)in.scale * (double)w.scale / (double)out.scale;
-        r = ld_multiplier(c, ov, m, &p->mult, &p->shift);
+        int s;
+        r = ld_multiplier(c, ov, m, &p->mult, &s);
+        p->shift = (int16_t)s;
     }
     op->eval = fc_eval;
     if (in.type == T_INT16) {
