@@ -27,7 +27,8 @@
  * rescaled to 1/(3 * 4096) steps: with a power-of-two input scale whose
  * exponent gives a left shift of 0 (TANH: 0 or 1), the input times 3 << shift;
  * otherwise a multiplier of s_in * 3 * 4096 doubled until above 32767 / 2
- * (counting the doublings as a rounding right shift), truncated to int. */
+ * (counting the doublings as a rounding right shift), truncated to int.
+ * 16x8 LEAKY_RELU: the int8 formula, per element, clamped to int16. */
 #include <math.h>
 
 #include "k_common.h"
@@ -230,7 +231,8 @@ static int sigmoid_q(ld_ctx *c, const op_view *ov, const tview *in, act_q *q)
 typedef struct {
     uint32_t n;
     int32_t mult, shift;
-    uint8_t tanh;
+    uint8_t tanh, leaky;
+    act_q q; /* LEAKY_RELU: identity and alpha multipliers, zero points */
 } act16_params;
 
 static int act16_eval(const eng_op *op, uint8_t *const *tdata)
@@ -239,7 +241,13 @@ static int act16_eval(const eng_op *op, uint8_t *const *tdata)
     const int16_t *in = (const int16_t *)(const void *)tdata[op->in[0]];
     int16_t *out = (int16_t *)(void *)tdata[op->out];
     for (uint32_t i = 0; i < p->n; i++) {
-        out[i] = p->tanh ? q_tanh16(in[i], p->mult, p->shift) : q_logistic16(in[i], p->mult, p->shift);
+        if (p->leaky) { /* the int8 formula, clamped to int16 */
+            const int32_t v = in[i] - p->q.zp_in;
+            const int32_t r = v >= 0 ? q_mul(v, p->q.m1, p->q.s1) : q_mul(v, p->q.m2, p->q.s2);
+            out[i] = (int16_t)k_clamp(p->q.zp_out + r, -32768, 32767);
+        } else {
+            out[i] = p->tanh ? q_tanh16(in[i], p->mult, p->shift) : q_logistic16(in[i], p->mult, p->shift);
+        }
     }
     return ENGINE_OK;
 }
@@ -256,6 +264,36 @@ static int checked_log2(float x, int *e)
 static int prep_act16(ld_ctx *c, const op_view *ov, const tview *in, const tview *out, eng_op *op)
 {
     int e_in, e_out;
+    if (ov->code == OP_LEAKY_RELU) {
+        float alpha = 0.0f;
+        int r;
+        act16_params *p = ld_alloc(c, sizeof *p);
+        if (p == NULL) {
+            return ENGINE_ARENA_TOO_SMALL;
+        }
+        if ((r = ld_need_type(c, ov, out, T_INT16)) != ENGINE_OK ||
+            (r = k_opt_f32(c, ov, LEAKY_ALPHA, 0.0f, &alpha)) != ENGINE_OK) {
+            return r;
+        }
+        if (in->elems != out->elems) {
+            return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "output size differs from the input");
+        }
+        /* int16: the tflite_micro package forms both quotients in double
+         * (the float ones of the int8 path are one LSB off now and then) */
+        const double ident = (double)in->scale / (double)out->scale;
+        const double slope = (double)in->scale * (double)alpha / (double)out->scale;
+        if (!(alpha >= 0.0f) || (r = ld_multiplier(c, ov, ident, &p->q.m1, &p->q.s1)) != ENGINE_OK ||
+            (r = ld_multiplier(c, ov, slope, &p->q.m2, &p->q.s2)) != ENGINE_OK) {
+            return r != ENGINE_OK ? r : ld_fail_op(c, ov, ENGINE_UNSUPPORTED, "negative or NaN alpha");
+        }
+        p->n = out->elems;
+        p->leaky = 1;
+        p->q.zp_in = in->zero_point;
+        p->q.zp_out = out->zero_point;
+        op->params = p;
+        op->eval = act16_eval;
+        return ENGINE_OK;
+    }
     if (ov->code != OP_LOGISTIC && ov->code != OP_TANH) {
         return ld_need_type(c, ov, in, T_INT8);
     }
