@@ -130,6 +130,8 @@ void h_infer(tf_agent *a, const tf_frame *f)
         write_inputs(0, f->payload + 1, inline_len);
     }
     memset(&a->err, 0, sizeof a->err);
+    if (f->payload[0] & TF_INFER_FLAG_RESET_STATE)
+        engine_reset_state(); /* outside the timed region */
 
     /* Timed region: no UART output until it ends. */
     port_cycles_align();

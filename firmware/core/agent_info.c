@@ -6,7 +6,7 @@
 
 static uint32_t capabilities(void)
 {
-    uint32_t caps = TF_CAP_PROFILE | TF_CAP_RESET;
+    uint32_t caps = TF_CAP_PROFILE | TF_CAP_RESET | TF_CAP_STATE;
     if (port_model_slot_size())
         caps |= TF_CAP_SLOT_VERIFY;
     if (port_model_slot_size() && port_model_slot_writable())

@@ -148,8 +148,11 @@ static uint32_t to_u32(const char *s, int *ok)
     return v;
 }
 
+/* Every EEMBC inference is independent: a stateful model's variable
+ * tensors are reset before each (the default of the tinyfarm protocol too). */
 static int invoke(void)
 {
+    engine_reset_state();
     return engine_invoke(port_cycles, NULL, 0, NULL, &g_ee.infer_err) == ENGINE_OK;
 }
 

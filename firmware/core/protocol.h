@@ -44,8 +44,14 @@ enum tf_capability {
     TF_CAP_PROFILE = 1u << 2,
     TF_CAP_RESET = 1u << 3,
     TF_CAP_STACK_HWM = 1u << 4,
+    TF_CAP_STATE = 1u << 5, /* INFER honours TF_INFER_FLAG_RESET_STATE */
 };
 
 #define TF_INFER_FLAG_PROFILE 0x01
+/* Reset the model's variable (state) tensors before this inference, so it
+ * depends on its input only (and a retried INFER recomputes the same
+ * output). Without it a stateful model carries its state over from the
+ * previous INFER. No effect on stateless models. */
+#define TF_INFER_FLAG_RESET_STATE 0x02
 
 #endif

@@ -45,8 +45,18 @@ typedef struct {
     uint8_t is_input;
 } tlife;
 
+/* A variable (state) tensor: its buffer follows this header in the arena's
+ * metadata area, outside the planner's reuse, so it keeps its value from one
+ * engine_invoke() to the next. */
+typedef struct eng_var {
+    struct eng_var *next;
+    uint32_t bytes;
+    uint8_t fill; /* reset value of every byte */
+} eng_var;
+
 static struct {
     int loaded;
+    eng_var *vars; /* list of the model's variable tensors */
     uint16_t n_ops;
     uint8_t n_in, n_out;
     size_t arena_used;
@@ -111,6 +121,18 @@ static void *scratch_alloc(ld_ctx *c, size_t bytes)
 static int fail_model(ld_ctx *c, const char *what)
 {
     return eng_fail(c->err, ENGINE_MODEL_INVALID, "%s", what);
+}
+
+/* Tensor t exists, is valid and has at least one element (empty
+ * placeholder tensors are only tolerated where nothing uses them). */
+static int nonempty(ld_ctx *c, uint32_t t)
+{
+    tview tv;
+    int r = ld_tensor(c, t, &tv);
+    if (r == ENGINE_OK && tv.elems == 0u) {
+        r = eng_fail(c->err, ENGINE_MODEL_INVALID, "tensor %u: a dimension is 0", (unsigned)t);
+    }
+    return r;
 }
 
 /* Read operator i into ov (structure and indices only). */
@@ -180,6 +202,12 @@ static int read_op(ld_ctx *c, const fb_vec *ops, const fb_vec *codes, uint32_t i
         if (t < 0 || t >= (int32_t)c->tensors.n) {
             return eng_fail(c->err, ENGINE_MODEL_INVALID, "operator %u (%s): output tensor %d out of range",
                             (unsigned)i, ov->name, (int)t);
+        }
+    }
+    for (uint32_t k = 0; k < ins.n + outs.n; k++) {
+        const int32_t t = fb_rd_i32(&c->fb, k < ins.n ? ins.pos + 4u * k : outs.pos + 4u * (k - ins.n));
+        if (t >= 0 && (r = nonempty(c, (uint32_t)t)) != ENGINE_OK) {
+            return r;
         }
     }
     for (uint32_t k = 0; k < ENG_MAX_OP_INPUTS; k++) {
@@ -298,7 +326,22 @@ static int validate_tensors(ld_ctx *c, tlife *life)
             return r;
         }
         g.tdata[t] = (uint8_t *)(uintptr_t)tv.data; /* constants are only ever read */
-        life[t].bytes = tv.is_const ? 0u : tv.bytes;
+        if (tv.is_var) {
+            /* persistent: allocated with the metadata, never planned */
+            eng_var *v = ld_alloc(c, sizeof(eng_var) + tv.bytes);
+            if (v == NULL) {
+                return ENGINE_ARENA_TOO_SMALL;
+            }
+            v->bytes = tv.bytes;
+            /* TFLM's ResetTensorData: an int8 state starts at its zero point
+             * (the byte pattern of zp), every other type at raw 0 (even an
+             * int16 state with a nonzero zero point). */
+            v->fill = tv.type == T_INT8 ? (uint8_t)(int8_t)tv.zero_point : 0u;
+            v->next = g.vars;
+            g.vars = v;
+            g.tdata[t] = (uint8_t *)(v + 1);
+        }
+        life[t].bytes = tv.is_const || tv.is_var ? 0u : tv.bytes;
         life[t].first = NO_OP;
         life[t].last = 0;
         life[t].root = (uint16_t)t;
@@ -368,6 +411,12 @@ static int read_model_io(ld_ctx *c, const fb_table *sg)
  * written by an operator (or be an input). */
 static int check_model_io(ld_ctx *c, tlife *life, int after_ops)
 {
+    for (uint32_t k = 0; k < (uint32_t)g.n_in + g.n_out && !after_ops; k++) {
+        int r = nonempty(c, g.io_t[k]);
+        if (r != ENGINE_OK) {
+            return r;
+        }
+    }
     for (uint32_t k = 0; k < g.n_in && !after_ops; k++) {
         uint16_t t = g.io_t[k];
         if (g.tdata[t] != NULL || life[t].is_input) {
@@ -548,8 +597,17 @@ int engine_load(const uint8_t *model, size_t model_len, uint8_t *arena, size_t a
         return r;
     }
     g.loaded = 1;
+    engine_reset_state();
     return ENGINE_OK;
 }
+
+void engine_reset_state(void)
+{
+    for (eng_var *v = g.loaded ? g.vars : NULL; v != NULL; v = v->next) {
+        memset(v + 1, v->fill, v->bytes);
+    }
+}
+
 
 void engine_unload(void)
 {

@@ -52,6 +52,13 @@ typedef struct {
 int engine_load(const uint8_t *model, size_t model_len, uint8_t *arena,
                 size_t arena_size, engine_error *err);
 
+/* Variable (state) tensors of stateful models (UNIDIRECTIONAL_SEQUENCE_LSTM,
+ * SVDF) keep their value from one engine_invoke() to the next, as in TFLM.
+ * engine_reset_state() sets them back to their initial value (int8: the
+ * zero point, otherwise 0), as TFLM's MicroInterpreter::Reset() does;
+ * engine_load() does it too. No effect on a stateless model. */
+void engine_reset_state(void);
+
 /* Forget the loaded model. */
 void engine_unload(void);
 

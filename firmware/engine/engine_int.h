@@ -34,6 +34,7 @@ typedef struct {
     uint8_t type;
     uint8_t ndims;
     uint8_t is_const;
+    uint8_t is_var;      /* a variable (state) tensor: persistent, read and written by its op */
     int32_t dims[ENGINE_MAX_DIMS];
     uint32_t elems;
     uint32_t bytes;
@@ -119,6 +120,7 @@ int ld_fail_op(ld_ctx *c, const op_view *ov, int status, const char *what);
 int ld_need_type(ld_ctx *c, const op_view *ov, const tview *t, uint8_t type);
 int ld_need_quant(ld_ctx *c, const op_view *ov, const tview *t); /* 1 valid scale, zp in range */
 int ld_need_const(ld_ctx *c, const op_view *ov, const tview *t);
+int ld_need_var(ld_ctx *c, const op_view *ov, const tview *t); /* a variable (state) tensor */
 int ld_act_range(ld_ctx *c, const op_view *ov, uint8_t act, const tview *out, int32_t *lo, int32_t *hi);
 int ld_multiplier(ld_ctx *c, const op_view *ov, double m, int32_t *qm, int *shift);
 /* Float scale i of t (i < t->scales.n). */

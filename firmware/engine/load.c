@@ -67,7 +67,10 @@ static int tensor_shape(ld_ctx *c, const fb_table *t, tview *tv)
     tv->ndims = (uint8_t)shape.n;
     for (uint32_t i = 0; i < shape.n; i++) {
         int32_t d = fb_rd_i32(&c->fb, shape.pos + 4u * i);
-        if (d < 1) {
+        /* 0 is allowed here: converters leave empty placeholder tensors
+         * (an LSTM's "intermediate" tensors) that no operator reads; the
+         * engine refuses an empty tensor only where it is used (engine.c). */
+        if (d < 0) {
             return eng_fail(c->err, ENGINE_MODEL_INVALID, "tensor %u: dimension %u is %d", (unsigned)tv->index,
                             (unsigned)i, (int)d);
         }
@@ -125,7 +128,10 @@ static int tensor_buffer(ld_ctx *c, const fb_table *t, tview *tv)
         return eng_fail(c->err, ENGINE_MODEL_INVALID, "tensor %u: buffer %u holds %u bytes, shape needs %u",
                         (unsigned)tv->index, (unsigned)bidx, (unsigned)n, (unsigned)tv->bytes);
     }
-    if (type_size(tv->type) > 1u && ((uintptr_t)p & (type_size(tv->type) - 1u)) != 0u) {
+    /* int64 (16x8 biases) needs only 4: converters place those buffers at
+     * 4-byte boundaries, and the kernels read them with k_i64() */
+    const uint32_t align = type_size(tv->type) > 4u ? 4u : type_size(tv->type);
+    if (align > 1u && ((uintptr_t)p & (align - 1u)) != 0u) {
         return bad_tensor(c, tv->index, "constant data is not aligned to its element size");
     }
     tv->data = p;
@@ -190,9 +196,6 @@ int ld_tensor(ld_ctx *c, uint32_t idx, tview *tv)
         return eng_fail(c->err, ENGINE_UNSUPPORTED, "tensor %u: unsupported type %s (%u)", (unsigned)idx,
                         eng_type_name(tv->type), (unsigned)tv->type);
     }
-    if (is_var != 0u) {
-        return eng_fail(c->err, ENGINE_UNSUPPORTED, "tensor %u: variable tensors are not supported", (unsigned)idx);
-    }
     int r = fb_subtable(&c->fb, &t, TENSOR_SPARSITY, &sparsity);
     if (r != FB_ABSENT) {
         return r == FB_BAD ? bad_tensor(c, idx, "sparsity out of bounds")
@@ -201,6 +204,14 @@ int ld_tensor(ld_ctx *c, uint32_t idx, tview *tv)
     }
     if ((r = tensor_shape(c, &t, tv)) != ENGINE_OK || (r = tensor_buffer(c, &t, tv)) != ENGINE_OK) {
         return r;
+    }
+    if (is_var != 0u) {
+        /* A variable tensor's buffer (if any) is not its value: TFLM gives
+         * it a persistent arena buffer and fills it at reset (see
+         * engine.c, engine_reset_state). */
+        tv->is_var = 1;
+        tv->is_const = 0;
+        tv->data = NULL;
     }
     return tensor_quant(c, &t, tv);
 }
@@ -234,6 +245,15 @@ int ld_need_quant(ld_ctx *c, const op_view *ov, const tview *t)
                         (unsigned)ov->index, ov->name, (unsigned)t->index);
     }
     return ENGINE_OK;
+}
+
+int ld_need_var(ld_ctx *c, const op_view *ov, const tview *t)
+{
+    if (t->is_var) {
+        return ENGINE_OK;
+    }
+    return eng_fail(c->err, ENGINE_MODEL_INVALID, "operator %u (%s): tensor %u must be a variable (state) tensor",
+                    (unsigned)ov->index, ov->name, (unsigned)t->index);
 }
 
 int ld_need_const(ld_ctx *c, const op_view *ov, const tview *t)

@@ -89,6 +89,34 @@ int32_t q_one_minus_over_one_plus(int32_t a);
 int32_t q_logistic(int32_t a, int int_bits);
 int32_t q_tanh(int32_t a, int int_bits);
 
+/* TFLM's MultiplyByQuantizedMultiplier for an int64 x (16x8 kernels with
+ * int64 bias): the multiplier is first reduced to Q0.15 (rounded, capped at
+ * 0x7FFF), then one rounding shift by 15 - shift. The same in both rounding
+ * modes. TFLM requires |x| < 2^47 (valid models stay far below); beyond
+ * that the product wraps modulo 2^64 here instead of overflowing (a hostile
+ * model gets garbage, not undefined behaviour). shift in [-31, 7]. */
+static inline int32_t q_mul64(int64_t x, int32_t m, int shift)
+{
+    const int32_t red = m < 0x7FFF0000 ? (m + (1 << 15)) >> 16 : 0x7FFF;
+    /* shifts above 7 fail TFLM's check; keep the shift count defined anyway */
+    const int total = shift > 14 ? 1 : 15 - shift;
+    const uint64_t p = (uint64_t)x * (uint64_t)(int64_t)red + ((uint64_t)1 << (total - 1));
+    return (int32_t)((int64_t)p >> total);
+}
+
+/* a + b modulo 2^64 (int64 sums with a hostile int64 bias must not overflow) */
+static inline int64_t q_add64(int64_t a, int64_t b)
+{
+    return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
+/* TFLM's int16 LOGISTIC / TANH (reference_integer_ops, also the integer
+ * LSTM's gates): input x * mult rounded right by shift (mult 0: the
+ * power-of-two case, x * (3 << shift)), then the 256-entry sigmoid table
+ * interpolated; output Q0.15. */
+int16_t q_logistic16(int16_t x, int32_t mult, int32_t shift);
+int16_t q_tanh16(int16_t x, int32_t mult, int32_t shift);
+
 /* A float that is finite and > 0 (scales). */
 int q_scale_ok(float s);
 

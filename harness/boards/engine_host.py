@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -13,13 +14,25 @@ from harness import __version__, paths
 from harness.errors import FlashError
 
 
+def _sources_digest() -> str:
+    """Of the engine's sources and the host driver: two source trees (or versions of one)
+    never share objects in the cache, whatever their timestamps say."""
+    root = paths.firmware_dir()
+    files = [*sorted((root / "engine").rglob("*.[ch]")), root / "engine" / "ops.def"]
+    files += [*sorted((root / "tests" / "engine").glob("*.c")), root / "tests" / "engine" / "Makefile"]
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def engine_tool() -> Path:
     """engine_run (-O2) for this host, building it when missing or stale."""
     if shutil.which("make") is None or shutil.which("cc") is None:
         raise FlashError(
             "cannot build the host engine: make and cc are needed (apt-get install make gcc libc6-dev)"
         )
-    out = paths.build_cache() / f"engine-host-{__version__}"
+    out = paths.build_cache() / f"engine-host-{__version__}-{_sources_digest()}"
     tool = out / "engine_run_fast"
     args = ["make", "-s", "-C", str(paths.firmware_dir() / "tests" / "engine"), f"BUILD={out}", str(tool)]
     done = subprocess.run(args, capture_output=True, text=True, timeout=600, check=False)

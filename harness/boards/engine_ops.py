@@ -26,9 +26,10 @@ TYPE_NAMES = {
 }  # fmt: skip
 # What to try when the engine cannot run an operator (by builtin name).
 HINTS = {
-    "UNIDIRECTIONAL_SEQUENCE_LSTM": "a stateful LSTM layer: unroll it in Keras (unroll=True)",
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": "a stateful LSTM layer: the engine runs its int8 and 16x8 integer "
+    "forms (full-integer quantization); or unroll it in Keras (unroll=True)",
     "UNIDIRECTIONAL_SEQUENCE_RNN": "a stateful RNN layer: unroll it in Keras (unroll=True)",
-    "SVDF": "a stateful SVDF layer: not supported yet",
+    "SVDF": "a stateful SVDF layer: the engine runs its integer form (int8 input, full-integer quantization)",
     "WHILE": "a control-flow loop (a dynamic RNN): unroll the layer in Keras (unroll=True)",
     "CUSTOM": "a custom operator: the engine runs TFLite builtin operators only",
 }
@@ -123,6 +124,17 @@ def problems(ops: Iterable[ModelOp], engine: dict[int, EngineOp]) -> list[str]:
                     f"(it takes {' '.join(sorted(supported.types))})" + (f": {hint}" if hint else "")
                 )
     return lines
+
+
+def stateful(data: bytes) -> bool:
+    """The model keeps state between inferences (variable tensors: LSTM, SVDF)."""
+    from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
+
+    try:
+        graph = schema.Model.GetRootAs(data, 0).Subgraphs(0)
+        return any(graph.Tensors(i).IsVariable() for i in range(graph.TensorsLength()))
+    except Exception:  # a malformed model: the loader's checks report it
+        return False
 
 
 def check_model(data: bytes) -> list[str]:

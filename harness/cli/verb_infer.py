@@ -27,6 +27,21 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="a model name from the farm file, or a .tflite path")
     p.add_argument("input", help=".npy with one input or a batch; .npz with x0, x1, ... for several inputs")
     p.add_argument("--out", help=".npy for the output (.npz with y0, y1, ... for several outputs)")
+    state = p.add_mutually_exclusive_group()
+    state.add_argument(
+        "--carry-state",
+        dest="carry_state",
+        action="store_true",
+        default=None,
+        help="a stateful model (LSTM, SVDF) carries its state across the inputs in order (one sequence)",
+    )
+    state.add_argument(
+        "--reset-state",
+        dest="carry_state",
+        action="store_false",
+        help="reset a stateful model's state before every input (the default, unless the farm "
+        'file gives the model state = "carry")',
+    )
     p.set_defaults(func=cmd_infer)
 
 
@@ -101,7 +116,18 @@ def _save(out: str | None, reference: Reference, rows: list[np.ndarray[Any, Any]
     return arrays[0] if len(arrays) == 1 else arrays
 
 
+def _carry_state(config: FarmConfig, args: argparse.Namespace) -> bool:
+    """--carry-state/--reset-state, else the farm file's `state` for a named model."""
+    if args.carry_state is not None:
+        return bool(args.carry_state)
+    try:
+        return config.model(args.model).carry_state
+    except KeyError:  # a .tflite path: reset, the default
+        return False
+
+
 def cmd_infer(config: FarmConfig, args: argparse.Namespace) -> int:
+    carry = _carry_state(config, args)
     model_path, model = _model_bytes(config, args.model)
     reference = _reference(model_path, model)
     inputs = _load_inputs(Path(args.input), reference)
@@ -114,7 +140,7 @@ def cmd_infer(config: FarmConfig, args: argparse.Namespace) -> int:
             task = bar.add_task(f"{args.board}: infer", total=len(inputs))
             desc = run.model_info.output
             for sample in inputs:
-                result = run.infer(sample)
+                result = run.infer(sample, carry_state=carry)
                 if reference.packed:
                     outputs.append(np.frombuffer(result.output, dtype=np.uint8))
                 else:

@@ -95,6 +95,7 @@ SERIAL_KEYS: dict[str, Key] = {
     "serial_number": Key((str,), "a string"),
     "location": Key((str,), "a USB location such as 1-1.4"),
 }
+STATE_MODES = ("reset", "carry")
 MODEL_KEYS: dict[str, Key] = {
     "name": Key((str,), IDENTIFIER_RULE, is_identifier, required=True),
     "path": Key((str,), "a path to a .tflite file (optional when every board speaks eembc)", bool),
@@ -111,6 +112,12 @@ MODEL_KEYS: dict[str, Key] = {
     ),
     "firmware": Key((str,), "the firmware image for EEMBC boards (may hold {model}, {board})", bool),
     "build": Key((list,), "a command as a list of strings (may hold {model}, {board})", _command),
+    "state": Key(
+        (str,),
+        "reset | carry: a stateful model (LSTM, SVDF) starts every sample from a reset state "
+        "(default), or carries it across the samples in order (one sequence)",
+        lambda v: v in STATE_MODES,
+    ),
 }
 FARM_KEYS: dict[str, Key] = {
     "name": Key((str,), "a string"),

@@ -84,6 +84,11 @@ class ModelConfig:
     agreement_atol: float = 0.0  # float outputs: |device - reference| <= this agrees (0: equal values)
     firmware: str | None = None  # the user's image for EEMBC boards; may hold {model}, {board}
     build: tuple[str, ...] = ()  # the command that produces it: an argument list, no shell
+    state: str = "reset"  # stateful models: "reset" before every sample, or "carry" across them
+
+    @property
+    def carry_state(self) -> bool:
+        return self.state == "carry"
 
 
 @dataclass(frozen=True)

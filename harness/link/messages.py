@@ -32,6 +32,7 @@ class Capability(IntEnum):
     PROFILE = 1 << 2
     RESET = 1 << 3
     STACK_HWM = 1 << 4
+    STATE = 1 << 5  # INFER's RESET_STATE flag is honoured
 
 
 # TFLite TensorType codes the agent reports.
@@ -230,5 +231,11 @@ def hello(run_id: int) -> bytes:
     return struct.pack("<I", run_id)
 
 
-def infer(profile: bool) -> bytes:
-    return bytes([1 if profile else 0])
+INFER_PROFILE = 1 << 0
+INFER_RESET_STATE = 1 << 1  # reset a stateful model's variable tensors first
+
+
+def infer(profile: bool, reset_state: bool = True) -> bytes:
+    """INFER's flags byte: by default every inference starts from a reset state
+    (independent samples; a retry recomputes the same output)."""
+    return bytes([(INFER_PROFILE if profile else 0) | (INFER_RESET_STATE if reset_state else 0)])

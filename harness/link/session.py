@@ -176,18 +176,28 @@ class AgentSession:
         payload = m.load_begin(len(model), hashlib.sha256(model).digest())
         return m.parse_model_info(self.request(Msg.SLOT_VERIFY, payload))
 
-    def infer(self, tensor: bytes, profile: bool = False, timeout: float | None = None) -> Inference:
-        """Send the input, run the model, collect the output (retried as a whole)."""
-        return self._retrying(lambda: self._infer_once(tensor, profile, timeout))
+    def infer(
+        self, tensor: bytes, profile: bool = False, timeout: float | None = None, carry_state: bool = False
+    ) -> Inference:
+        """Send the input, run the model, collect the output (retried as a whole).
 
-    def _infer_once(self, tensor: bytes, profile: bool, timeout: float | None) -> Inference:
+        A stateful model's state is reset first unless `carry_state`: then the
+        inference continues a sequence and is sent once, never retried (a
+        retry would advance the state twice)."""
+        if carry_state:
+            return self._infer_once(tensor, profile, timeout, carry_state)
+        return self._retrying(lambda: self._infer_once(tensor, profile, timeout, carry_state))
+
+    def _infer_once(
+        self, tensor: bytes, profile: bool, timeout: float | None, carry_state: bool = False
+    ) -> Inference:
         started = time.monotonic()
         max_payload = self.info.max_payload if self.info else 0
         if len(tensor) + 1 <= max_payload:
-            seq = self._send(Msg.INFER, m.infer(profile) + tensor)  # input inline
+            seq = self._send(Msg.INFER, m.infer(profile, not carry_state) + tensor)  # input inline
         else:
             self._stream(Msg.INPUT, self._chunks(tensor))
-            seq = self._send(Msg.INFER, m.infer(profile))
+            seq = self._send(Msg.INFER, m.infer(profile, not carry_state))
         deadline = time.monotonic() + (timeout or self.timeouts.infer(2 * len(tensor)))
         output = bytearray()
         for frame in self._frames(deadline, "INFER"):

@@ -53,7 +53,7 @@ class PreparedModel:
         if self._reference is None:
             if self.path is None:
                 raise ValueError(f"model {self.name} has no .tflite: no host reference")
-            self._reference = Reference(self.path)
+            self._reference = Reference(self.path, self.config.carry_state)
         return self._reference
 
     @cached_property

@@ -55,10 +55,14 @@ def _spec(details: dict[str, Any]) -> TensorSpec:
 class Reference:
     """One model on the host TFLM interpreter."""
 
-    def __init__(self, model_path: Path):
+    def __init__(self, model_path: Path, carry_state: bool = False):
+        """`carry_state`: a stateful model's variable tensors carry over from one sample
+        to the next, as in one TFLM interpreter; otherwise the interpreter is reset
+        before every sample (each sample independent, as the board runs it by default)."""
         import tflite_micro
 
         self.model_path = model_path
+        self.carry_state = carry_state
         self._interpreter = tflite_micro.runtime.Interpreter.from_file(str(model_path), arena_size=HOST_ARENA)
         n_in, n_out = io_counts(model_path.read_bytes())
         self.inputs = [_spec(self._interpreter.get_input_details(i)) for i in range(n_in)]
@@ -79,6 +83,8 @@ class Reference:
         """Every output for one sample given as every input, in the model's order."""
         for index, (tensor, spec) in enumerate(zip(tensors, self.inputs, strict=True)):
             self._interpreter.set_input(tensor.reshape(spec.shape).astype(spec.dtype), index)
+        if not self.carry_state:
+            self._interpreter.reset()
         self._interpreter.invoke()
         return [np.array(self._interpreter.get_output(i), copy=True) for i in range(len(self.outputs))]
 

@@ -11,6 +11,7 @@ import numpy.typing as npt
 
 from harness.backends import BoardBackend
 from harness.boards import fit
+from harness.boards.engine_ops import stateful
 from harness.boards.firmware import FirmwareImage
 from harness.errors import MODEL, AgentTimeout, DeviceError, FlashError, ProtocolError
 from harness.link import messages as m
@@ -20,6 +21,7 @@ from harness.link.timeouts import Timeouts
 
 LinkWrapper = Callable[[Link], Link]
 SHA_MISMATCH = 7  # protocol ERROR code: the slot holds another model
+UNSUPPORTED = 5  # protocol ERROR code: the agent cannot run the model
 HANDSHAKE_ATTEMPTS = 4  # a noisy link may spoil a HELLO or two
 
 
@@ -76,6 +78,12 @@ class BoardRun:
                 f"board {self.backend.board.name} runs firmware {self.hello.build_id.hex()[:12]}, "
                 f"expected {self.firmware.build_id[:12]}"
             )
+        if stateful(self.model) and not self.hello.has(m.Capability.STATE):
+            raise DeviceError(
+                UNSUPPORTED,
+                "the model keeps state (LSTM/SVDF variable tensors) and this agent cannot reset it "
+                "per sample (no STATE capability): rebuild the firmware",
+            )
         self.model_info = self.load_model()
 
     def load_model(self) -> m.ModelInfo:
@@ -90,8 +98,10 @@ class BoardRun:
                     raise
         return self.session.load_model(self.model)
 
-    def infer(self, tensor: npt.NDArray[Any], profile: bool = False) -> Inference:
-        return self.session.infer(np.ascontiguousarray(tensor).tobytes(), profile)
+    def infer(self, tensor: npt.NDArray[Any], profile: bool = False, carry_state: bool = False) -> Inference:
+        """One sample; a stateful model starts from a reset state unless `carry_state`."""
+        data = np.ascontiguousarray(tensor).tobytes()
+        return self.session.infer(data, profile, carry_state=carry_state)
 
     def close(self) -> None:
         self.link.close()

@@ -101,13 +101,25 @@ class Farm:
             "model": model.sha256,
             "inputs": model.inputs_sha256,
         }
+        if model.config.carry_state:
+            identity["state"] = "carry"
         journal = SampleJournal(self.workdir / backend.board.name, model.name, identity)
         wrap = None
         if self.wrap is not None:
             inject = self.wrap
             wrap = lambda link: inject(backend, link)  # noqa: E731
         packed = model.reference.packed
-        return measure(backend, firmware, model.data, model.inputs, report, journal, wrap=wrap, packed=packed)
+        return measure(
+            backend,
+            firmware,
+            model.data,
+            model.inputs,
+            report,
+            journal,
+            wrap=wrap,
+            packed=packed,
+            carry_state=model.config.carry_state,
+        )
 
     def _measure_eembc(
         self, backend: BoardBackend, model: PreparedModel, report: Callable[[int, int], None] | None

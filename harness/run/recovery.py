@@ -87,8 +87,11 @@ class RecoveringRun:
     def model_info(self) -> m.ModelInfo:
         return self.run.model_info
 
-    def infer(self, sample: npt.NDArray[Any], profile: bool = False) -> Inference:
-        return self._attempt(lambda: self.run.infer(sample, profile), "INFER")
+    def infer(self, sample: npt.NDArray[Any], profile: bool = False, carry_state: bool = False) -> Inference:
+        """One sample, recovered on failure; a sample that carries state over from the
+        previous one gets one attempt (a recovery would lose or repeat the state)."""
+        steps = iter(["first"]) if carry_state else None
+        return self._attempt(lambda: self.run.infer(sample, profile, carry_state), "INFER", steps)
 
     def stats(self) -> m.Stats:
         return self._attempt(lambda: self.run.session.stats(), "STATS")

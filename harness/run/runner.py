@@ -94,11 +94,14 @@ def measure(
     policy: RetryPolicy | None = None,
     wrap: LinkWrapper | None = None,
     packed: bool = False,
+    carry_state: bool = False,
 ) -> Measurement:
     """Every sample through the board. `packed`: the model has several inputs or outputs,
-    so samples and outputs are byte rows (harness.models.tensors)."""
+    so samples and outputs are byte rows (harness.models.tensors). `carry_state`: a stateful
+    model's state carries from one sample to the next (one sequence, run from its start:
+    no resuming from the journal); otherwise it is reset before every sample."""
     started = time.monotonic()
-    done = journal.load() if journal else {}
+    done = journal.load() if journal and not carry_state else {}
     resumed = len(done)
     run = RecoveringRun(backend, firmware, model, policy or RetryPolicy(), wrap)
     try:
@@ -111,7 +114,7 @@ def measure(
         for index, sample in enumerate(inputs):
             if index not in done:
                 want_profile = not profile and run.hello.has(m.Capability.PROFILE)
-                result = run.infer(sample, profile=want_profile)
+                result = run.infer(sample, profile=want_profile, carry_state=carry_state)
                 profile = profile or result.profile
                 done[index] = (result.output, result.ticks)
                 if journal:

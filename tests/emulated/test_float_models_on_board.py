@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import pytest
-from harness.run.reference import Reference
 
 from harness.boards.engine_ops import model_ops
 from harness.config.load import load
+from harness.models.reference import Reference
 from tests.conftest import FIXTURES, ROOT
 
 BOARD = "nano33ble-emu"

@@ -29,9 +29,9 @@ MALFORMED = {
     "truncated": (lambda: KWS.read_bytes()[:20_000], 4, ""),
     "root offset outside the file": (lambda: _bad_root(KWS.read_bytes()), 4, ""),
     "unsupported op": (
-        lambda: requantize_model(16, op=tfl.BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM),
+        lambda: requantize_model(16, op=tfl.BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_RNN),
         5,
-        "LSTM",
+        "RNN",
     ),
     "wrong tensor type": (lambda: requantize_model(16, dtype=tfl.TensorType.COMPLEX64), 5, "tensor"),
 }

@@ -19,9 +19,9 @@ KERAS = sorted(p for p in (FIXTURES / "keras").glob("*.tflite") if not p.stem.en
 BOARD = "nano33ble-emu"
 
 
-def infer(model: Path, input_file: Path, out: Path) -> subprocess.CompletedProcess[str]:
+def infer(model: Path, input_file: Path, out: Path, *flags: str) -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, "-m", "harness.cli", "--farm", str(ROOT / "farm.toml"), "infer", BOARD]
-    cmd += [str(model), str(input_file), "--out", str(out)]
+    cmd += [str(model), str(input_file), "--out", str(out), *flags]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=900, check=False)
 
 

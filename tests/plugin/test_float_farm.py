@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import tflite_micro  # noqa: F401 - imported once: pytester restores sys.modules, and its C types register only once
-from harness.run.reference import Reference
 
+from harness.models.reference import Reference
 from tests.conftest import FIXTURES
 
 MODEL = FIXTURES / "keras" / "keras_mlp_float.tflite"

@@ -24,7 +24,15 @@
  *               v = s_in (x - zp_in) < 0, in single precision; identical
  *               wherever expf is correctly rounded (glibc; check newlib's on
  *               a device against the host table if it matters)
- * MBQM is MultiplyByQuantizedMultiplier. */
+ * MBQM is MultiplyByQuantizedMultiplier.
+ *
+ * 16x8 LOGISTIC and TANH (int16 in and out, zero points 0, output scale
+ * 2^-15 as TFLM requires): TFLM's table interpolation (quant.c) of the input
+ * rescaled to 1/(3 * 4096) steps: with a power-of-two input scale whose
+ * exponent gives a left shift of 0 (TANH: 0 or 1), the input times 3 << shift;
+ * otherwise a multiplier of s_in * 3 * 4096 doubled until above 32767 / 2
+ * (counting the doublings as a rounding right shift), truncated to int.
+ * 16x8 LEAKY_RELU: the int8 formula, per element, clamped to int16. */
 #include <math.h>
 
 #include "k_common.h"
@@ -263,10 +271,123 @@ static int sigmoid_q(ld_ctx *c, const op_view *ov, const tview *in, act_q *q)
     return ENGINE_OK;
 }
 
+typedef struct {
+    uint32_t n;
+    int32_t mult, shift;
+    uint8_t tanh, leaky;
+    act_q q; /* LEAKY_RELU: identity and alpha multipliers, zero points */
+} act16_params;
+
+static int act16_eval(const eng_op *op, uint8_t *const *tdata)
+{
+    const act16_params *p = op->params;
+    const int16_t *in = (const int16_t *)(const void *)tdata[op->in[0]];
+    int16_t *out = (int16_t *)(void *)tdata[op->out];
+    for (uint32_t i = 0; i < p->n; i++) {
+        if (p->leaky) { /* the int8 formula, clamped to int16 */
+            const int32_t v = in[i] - p->q.zp_in;
+            const int32_t r = v >= 0 ? q_mul(v, p->q.m1, p->q.s1) : q_mul(v, p->q.m2, p->q.s2);
+            out[i] = (int16_t)k_clamp(p->q.zp_out + r, -32768, 32767);
+        } else {
+            out[i] = p->tanh ? q_tanh16(in[i], p->mult, p->shift) : q_logistic16(in[i], p->mult, p->shift);
+        }
+    }
+    return ENGINE_OK;
+}
+
+/* TFLM's CheckedLog2: the rounded base-2 exponent; exact within 1e-3. */
+static int checked_log2(float x, int *e)
+{
+    const double l = log((double)x) * (1.0 / log(2.0));
+    const double rl = round(l);
+    *e = (int)rl;
+    return fabs(l - rl) < 1e-3;
+}
+
+static int prep_act16(ld_ctx *c, const op_view *ov, const tview *in, const tview *out, eng_op *op)
+{
+    int e_in, e_out;
+    if (ov->code == OP_LEAKY_RELU) {
+        float alpha = 0.0f;
+        int r, s1 = 0, s2 = 0;
+        act16_params *p = ld_alloc(c, sizeof *p);
+        if (p == NULL) {
+            return ENGINE_ARENA_TOO_SMALL;
+        }
+        if ((r = ld_need_type(c, ov, out, T_INT16)) != ENGINE_OK ||
+            (r = k_opt_f32(c, ov, LEAKY_ALPHA, 0.0f, &alpha)) != ENGINE_OK) {
+            return r;
+        }
+        if (in->elems != out->elems) {
+            return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "output size differs from the input");
+        }
+        /* int16: the tflite_micro package forms both quotients in double
+         * (the float ones of the int8 path are one LSB off now and then) */
+        const double ident = (double)in->scale / (double)out->scale;
+        const double slope = (double)in->scale * (double)alpha / (double)out->scale;
+        if (!(alpha >= 0.0f) || (r = ld_multiplier(c, ov, ident, &p->q.m1, &s1)) != ENGINE_OK ||
+            (r = ld_multiplier(c, ov, slope, &p->q.m2, &s2)) != ENGINE_OK) {
+            return r != ENGINE_OK ? r : ld_fail_op(c, ov, ENGINE_UNSUPPORTED, "negative or NaN alpha");
+        }
+        /* shifts lie in [-31, 30] (ld_multiplier refuses others); int16 zero points fit */
+        p->q.s1 = (int8_t)s1;
+        p->q.s2 = (int8_t)s2;
+        p->n = out->elems;
+        p->leaky = 1;
+        p->q.zp_in = (int16_t)in->zero_point;
+        p->q.zp_out = (int16_t)out->zero_point;
+        op->params = p;
+        op->eval = act16_eval;
+        return ENGINE_OK;
+    }
+    if (ov->code != OP_LOGISTIC && ov->code != OP_TANH) {
+        return ld_need_type(c, ov, in, T_INT8);
+    }
+    if (out->type != T_INT16 || in->zero_point != 0 || out->zero_point != 0 || !checked_log2(out->scale, &e_out) ||
+        e_out != -15 || in->elems != out->elems) {
+        return ld_fail_op(c, ov, ENGINE_UNSUPPORTED,
+                          "16x8 needs an int16 output, zero points 0 and an output scale of 2^-15 (as TFLM)");
+    }
+    act16_params *p = ld_alloc(c, sizeof *p);
+    if (p == NULL) {
+        return ENGINE_ARENA_TOO_SMALL;
+    }
+    p->n = out->elems;
+    p->tanh = ov->code == OP_TANH;
+    int pot = checked_log2(in->scale, &e_in);
+    p->shift = (15 - 3) + e_in;
+    pot = pot && (p->shift == 0 || (p->tanh && p->shift == 1));
+    if (pot) {
+        p->mult = 0;
+    } else {
+        double m = (double)in->scale * 4096.0 * 3.0;
+        p->shift = 0;
+        while (m <= 32767.0 / 2.0 && p->shift <= 30) {
+            p->shift++;
+            m *= 2.0;
+        }
+        if (!(m < 2147483647.0)) {
+            return ld_fail_op(c, ov, ENGINE_UNSUPPORTED, "input scale out of range");
+        }
+        p->mult = (int32_t)m;
+    }
+    op->params = p;
+    op->eval = act16_eval;
+    return ENGINE_OK;
+}
+
 int k_prep_activation(ld_ctx *c, const op_view *ov, eng_op *op)
 {
     tview in, out;
     act_q q = {0};
+    if (ov->n_in == 1u && ov->in[0] >= 0 && ov->n_out == 1u && ld_tensor(c, (uint32_t)ov->in[0], &in) == ENGINE_OK &&
+        in.type == T_INT16) {
+        int r16 = ld_tensor(c, (uint32_t)ov->out, &out);
+        if (r16 == ENGINE_OK && (r16 = ld_need_quant(c, ov, &in)) == ENGINE_OK) {
+            r16 = ld_need_quant(c, ov, &out);
+        }
+        return r16 != ENGINE_OK ? r16 : prep_act16(c, ov, &in, &out, op);
+    }
     int r = act_tensors(c, ov, &in, &out);
     if (r != ENGINE_OK) {
         return r;

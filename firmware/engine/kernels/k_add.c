@@ -4,7 +4,10 @@
  * each (x - zp) is shifted left by 20 bits for headroom and multiplied by
  * scale_i / (2 * max(scale_1, scale_2)) (< 1), the two are added, and the
  * sum is multiplied by 2 * max_scale / (2^20 * output_scale). All three
- * factors are quantized multipliers with shift <= 0. */
+ * factors are quantized multipliers with shift <= 0. 16x8 (int16 inputs
+ * and output) is the same arithmetic with 15 bits of headroom instead of 20
+ * (TFLM's general-scale int16 path; the micro kernel never takes the
+ * power-of-two shortcut). */
 #include "k_common.h"
 #include "../quant.h"
 
@@ -16,18 +19,41 @@ typedef struct {
     int32_t stride1[4], stride2[4]; /* element strides, 0 where broadcast */
     uint32_t n;
     uint8_t broadcast;
+    uint8_t lshift; /* headroom: 20 bits (int8), 15 (int16) */
     int32_t off1, off2, out_offset;
     int32_t m1, m2, m_out;
     int s1, s2, s_out;
     int32_t act_min, act_max;
 } add_params;
 
-static int8_t add_one(const add_params *p, int32_t a, int32_t b)
+static int32_t add_one(const add_params *p, int32_t a, int32_t b)
 {
-    const int32_t sa = q_mul((a + p->off1) * (1 << ADD_LEFT_SHIFT), p->m1, p->s1);
-    const int32_t sb = q_mul((b + p->off2) * (1 << ADD_LEFT_SHIFT), p->m2, p->s2);
+    const int32_t sa = q_mul((a + p->off1) * (1 << p->lshift), p->m1, p->s1);
+    const int32_t sb = q_mul((b + p->off2) * (1 << p->lshift), p->m2, p->s2);
     const int32_t raw = q_mul(sa + sb, p->m_out, p->s_out) + p->out_offset;
-    return (int8_t)k_clamp(raw, p->act_min, p->act_max);
+    return k_clamp(raw, p->act_min, p->act_max);
+}
+
+/* 16x8: (x - zp) << 15 fits int32 for any int16 x and zero point. */
+static int add16_eval(const eng_op *op, uint8_t *const *tdata)
+{
+    const add_params *p = op->params;
+    const int16_t *a = (const int16_t *)(const void *)tdata[op->in[0]];
+    const int16_t *b = (const int16_t *)(const void *)tdata[op->in[1]];
+    int16_t *out = (int16_t *)(void *)tdata[op->out];
+    const int32_t *d = p->out_dims;
+    for (int32_t i0 = 0; i0 < d[0]; i0++) {
+        for (int32_t i1 = 0; i1 < d[1]; i1++) {
+            for (int32_t i2 = 0; i2 < d[2]; i2++) {
+                const int32_t base1 = i0 * p->stride1[0] + i1 * p->stride1[1] + i2 * p->stride1[2];
+                const int32_t base2 = i0 * p->stride2[0] + i1 * p->stride2[1] + i2 * p->stride2[2];
+                for (int32_t i3 = 0; i3 < d[3]; i3++) {
+                    *out++ = (int16_t)add_one(p, a[base1 + i3 * p->stride1[3]], b[base2 + i3 * p->stride2[3]]);
+                }
+            }
+        }
+    }
+    return ENGINE_OK;
 }
 
 static int add_eval(const eng_op *op, uint8_t *const *tdata)
@@ -38,7 +64,7 @@ static int add_eval(const eng_op *op, uint8_t *const *tdata)
     int8_t *out = (int8_t *)tdata[op->out];
     if (!p->broadcast) {
         for (uint32_t i = 0; i < p->n; i++) {
-            out[i] = add_one(p, a[i], b[i]);
+            out[i] = (int8_t)add_one(p, a[i], b[i]);
         }
         return ENGINE_OK;
     }
@@ -49,7 +75,7 @@ static int add_eval(const eng_op *op, uint8_t *const *tdata)
                 const int32_t base1 = i0 * p->stride1[0] + i1 * p->stride1[1] + i2 * p->stride1[2];
                 const int32_t base2 = i0 * p->stride2[0] + i1 * p->stride2[1] + i2 * p->stride2[2];
                 for (int32_t i3 = 0; i3 < d[3]; i3++) {
-                    *out++ = add_one(p, a[base1 + i3 * p->stride1[3]], b[base2 + i3 * p->stride2[3]]);
+                    *out++ = (int8_t)add_one(p, a[base1 + i3 * p->stride1[3]], b[base2 + i3 * p->stride2[3]]);
                 }
             }
         }
@@ -100,7 +126,8 @@ static int add_multipliers(ld_ctx *c, const op_view *ov, const tview *a, const t
     const double twice_max = 2.0 * (double)(a->scale > b->scale ? a->scale : b->scale);
     const double m1 = (double)a->scale / twice_max;
     const double m2 = (double)b->scale / twice_max;
-    const double m_out = twice_max / ((double)(1 << ADD_LEFT_SHIFT) * (double)out->scale);
+    p->lshift = (uint8_t)(out->type == T_INT16 ? 15 : ADD_LEFT_SHIFT);
+    const double m_out = twice_max / ((double)(1 << p->lshift) * (double)out->scale);
     int r;
     if ((r = ld_multiplier(c, ov, m1, &p->m1, &p->s1)) != ENGINE_OK ||
         (r = ld_multiplier(c, ov, m2, &p->m2, &p->s2)) != ENGINE_OK ||
@@ -129,8 +156,9 @@ int k_prep_add(ld_ctx *c, const op_view *ov, eng_op *op)
         (r = ld_tensor(c, (uint32_t)ov->out, &out)) != ENGINE_OK) {
         return r;
     }
-    if ((r = ld_need_type(c, ov, &a, T_INT8)) != ENGINE_OK || (r = ld_need_type(c, ov, &b, T_INT8)) != ENGINE_OK ||
-        (r = ld_need_type(c, ov, &out, T_INT8)) != ENGINE_OK || (r = ld_need_quant(c, ov, &a)) != ENGINE_OK ||
+    const uint8_t t = a.type == T_INT16 ? T_INT16 : T_INT8;
+    if ((r = ld_need_type(c, ov, &a, t)) != ENGINE_OK || (r = ld_need_type(c, ov, &b, t)) != ENGINE_OK ||
+        (r = ld_need_type(c, ov, &out, t)) != ENGINE_OK || (r = ld_need_quant(c, ov, &a)) != ENGINE_OK ||
         (r = ld_need_quant(c, ov, &b)) != ENGINE_OK || (r = ld_need_quant(c, ov, &out)) != ENGINE_OK ||
         (r = k_opt_u8(c, ov, ADD_ACT, 0, &act)) != ENGINE_OK) {
         return r;
@@ -144,7 +172,7 @@ int k_prep_add(ld_ctx *c, const op_view *ov, eng_op *op)
         (r = ld_act_range(c, ov, act, &out, &p->act_min, &p->act_max)) != ENGINE_OK) {
         return r;
     }
-    op->eval = add_eval;
+    op->eval = t == T_INT16 ? add16_eval : add_eval;
     op->params = p;
     return ENGINE_OK;
 }

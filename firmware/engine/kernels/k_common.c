@@ -96,6 +96,54 @@ int k_weighted_tensors(ld_ctx *c, const op_view *ov, tview *in, tview *w, tview 
     return ENGINE_OK;
 }
 
+int k_weighted_tensors16(ld_ctx *c, const op_view *ov, tview *in, tview *w, tview *out, const char *missing)
+{
+    int r;
+    if (ov->n_in < 2u || ov->in[0] < 0 || ov->in[1] < 0) {
+        return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, missing);
+    }
+    if ((r = ld_tensor(c, (uint32_t)ov->in[0], in)) != ENGINE_OK) {
+        return r;
+    }
+    if (in->type != T_INT16) {
+        return k_weighted_tensors(c, ov, in, w, out, missing);
+    }
+    if ((r = ld_tensor(c, (uint32_t)ov->in[1], w)) != ENGINE_OK ||
+        (r = ld_tensor(c, (uint32_t)ov->out, out)) != ENGINE_OK) {
+        return r;
+    }
+    if ((r = ld_need_type(c, ov, w, T_INT8)) != ENGINE_OK || (r = ld_need_type(c, ov, out, T_INT16)) != ENGINE_OK ||
+        (r = ld_need_quant(c, ov, in)) != ENGINE_OK || (r = ld_need_quant(c, ov, out)) != ENGINE_OK ||
+        (r = ld_need_const(c, ov, w)) != ENGINE_OK) {
+        return r;
+    }
+    return ENGINE_OK;
+}
+
+int k_bias16(ld_ctx *c, const op_view *ov, uint32_t n, int qbt_id, uint8_t *acc64)
+{
+    *acc64 = 1;
+    if (ov->in[2] < 0) {
+        uint8_t qbt = 0;
+        int r = qbt_id < 0 ? ENGINE_OK : k_opt_u8(c, ov, (unsigned)qbt_id, 0, &qbt);
+        *acc64 = qbt != T_INT32;
+        return r;
+    }
+    tview b;
+    int r = ld_tensor(c, (uint32_t)ov->in[2], &b);
+    if (r != ENGINE_OK || (r = ld_need_const(c, ov, &b)) != ENGINE_OK) {
+        return r;
+    }
+    if (b.type != T_INT64 && (b.type != T_INT32 || qbt_id < 0)) {
+        return ld_need_type(c, ov, &b, T_INT64);
+    }
+    if (b.elems != n) {
+        return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "bias size differs from the output channels");
+    }
+    *acc64 = b.type == T_INT64;
+    return ENGINE_OK;
+}
+
 uint16_t k_scratch(ld_ctx *c, uint32_t bytes)
 {
     if (bytes > c->scratch) {

@@ -3,6 +3,7 @@
 #define ENG_K_COMMON_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "../engine_int.h"
 
@@ -39,6 +40,15 @@ static inline int32_t k_acc(k_acc_t acc, const int32_t *bias, uint32_t i)
     return (int32_t)(bias != NULL ? acc + (uint32_t)bias[i] : acc);
 }
 
+/* Element i of an int64 constant (16x8 biases), which may be only 4-byte
+ * aligned in the model: read without assuming 8-byte alignment. */
+static inline int64_t k_i64(const void *p, uint32_t i)
+{
+    int64_t v;
+    memcpy(&v, (const uint8_t *)p + 8u * i, sizeof v);
+    return v;
+}
+
 /* Spatial sizes (image, dilated filter, pooling window side) are limited to
  * 2^24 so that no index arithmetic in the 2-D kernels can overflow. */
 #define K_MAX_SPATIAL (1 << 24)
@@ -70,6 +80,15 @@ int k_bias(ld_ctx *c, const op_view *ov, uint32_t n);
  * in[1] constant int8 weights, an int8 output, input and output quantized.
  * `missing` is the message when the op lacks the input or weights. */
 int k_weighted_tensors(ld_ctx *c, const op_view *ov, tview *in, tview *w, tview *out, const char *missing);
+/* The same, also accepting 16x8 (int16 input and output, int8 weights). */
+int k_weighted_tensors16(ld_ctx *c, const op_view *ov, tview *in, tview *w, tview *out, const char *missing);
+
+/* The bias of a 16x8 conv/fc operator: absent, or constant int32 or int64
+ * with n elements. *acc64 says whether TFLM accumulates in int64 for it:
+ * an int64 bias, or none and the options' quantized_bias_type (option id
+ * qbt_id, a TensorType, default FLOAT32) is not INT32; qbt_id < 0: the op
+ * has no such option (always int64, and an int32 bias is refused). */
+int k_bias16(ld_ctx *c, const op_view *ov, uint32_t n, int qbt_id, uint8_t *acc64);
 
 /* Reserve `bytes` of run-time scratch for an operator. All operators share
  * one area after the activations (its size is the largest request, counted

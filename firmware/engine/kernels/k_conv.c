@@ -11,7 +11,8 @@
 
 #include "../quant.h"
 
-enum { CONV_PADDING = 0, CONV_STRIDE_W = 1, CONV_STRIDE_H = 2, CONV_ACT = 3, CONV_DIL_W = 4, CONV_DIL_H = 5 };
+enum { CONV_PADDING = 0, CONV_STRIDE_W = 1, CONV_STRIDE_H = 2, CONV_ACT = 3, CONV_DIL_W = 4, CONV_DIL_H = 5,
+       CONV_QUANTIZED_BIAS_TYPE = 6 };
 enum { DW_PADDING = 0, DW_STRIDE_W = 1, DW_STRIDE_H = 2, DW_MULT = 3, DW_ACT = 4, DW_DIL_W = 5, DW_DIL_H = 6 };
 
 
@@ -79,6 +80,113 @@ static void dw_pixel(const conv_params *p, const int8_t *in_img, const int8_t *w
     }
 }
 
+/* 16x8 (TFLM's int16 ConvPerChannel / DepthwiseConvPerChannel): the sum
+ * of weight x input with no input offset and no output offset (TFLM's
+ * int16 kernels read neither; the loader refuses nonzero zero points so
+ * nothing is silently dropped), in int64 with an int64 bias and the int64
+ * requantization (multiplier rounded to 16 bits), or in int32 with an int32
+ * bias (CONV_2D only). */
+static int16_t requant16(const conv_params *p, int64_t acc64, k_acc_t acc32, const void *bias, int32_t oc)
+{
+    int32_t v;
+    if (p->acc64) {
+        if (bias != NULL) {
+            acc64 = q_add64(acc64, k_i64(bias, (uint32_t)oc));
+        }
+        v = q_mul64(acc64, p->q.mult[oc], p->q.shift[oc]);
+    } else {
+        v = q_mul(k_acc(acc32, (const int32_t *)bias, (uint32_t)oc), p->q.mult[oc], p->q.shift[oc]);
+    }
+    return (int16_t)k_clamp(v, p->act_min, p->act_max);
+}
+
+static void conv_pixel16(const conv_params *p, const int16_t *in_img, const int8_t *w, const void *bias,
+                         int32_t iy0, int32_t ix0, int16_t *out)
+{
+    const int32_t per_group = p->out_c / p->groups;
+    for (int32_t oc = 0; oc < p->out_c; oc++) {
+        const int16_t *in_g = in_img + (oc / per_group) * p->f_in_c;
+        int64_t a64 = 0;
+        k_acc_t a32 = 0;
+        for (int32_t ky = 0; ky < p->k_h; ky++) {
+            const int32_t iy = iy0 + p->dil_h * ky;
+            if (iy < 0 || iy >= p->in_h) {
+                continue;
+            }
+            for (int32_t kx = 0; kx < p->k_w; kx++) {
+                const int32_t ix = ix0 + p->dil_w * kx;
+                if (ix < 0 || ix >= p->in_w) {
+                    continue;
+                }
+                const int16_t *x = in_g + (iy * p->in_w + ix) * p->in_c;
+                const int8_t *f = w + ((oc * p->k_h + ky) * p->k_w + kx) * p->f_in_c;
+                for (int32_t ic = 0; ic < p->f_in_c; ic++) {
+                    const int32_t prod = (int32_t)f[ic] * (int32_t)x[ic]; /* < 2^22 */
+                    a64 += prod;
+                    a32 += (uint32_t)prod;
+                }
+            }
+        }
+        out[oc] = requant16(p, a64, a32, bias, oc);
+    }
+}
+
+static void dw_pixel16(const conv_params *p, const int16_t *in_img, const int8_t *w, const void *bias,
+                       int32_t iy0, int32_t ix0, int16_t *out)
+{
+    for (int32_t oc = 0; oc < p->out_c; oc++) {
+        const int32_t ic = oc / p->depth_mult;
+        int64_t a64 = 0;
+        for (int32_t ky = 0; ky < p->k_h; ky++) {
+            const int32_t iy = iy0 + p->dil_h * ky;
+            if (iy < 0 || iy >= p->in_h) {
+                continue;
+            }
+            for (int32_t kx = 0; kx < p->k_w; kx++) {
+                const int32_t ix = ix0 + p->dil_w * kx;
+                if (ix < 0 || ix >= p->in_w) {
+                    continue;
+                }
+                a64 += (int32_t)w[(ky * p->k_w + kx) * p->out_c + oc] * (int32_t)in_img[(iy * p->in_w + ix) * p->in_c + ic];
+            }
+        }
+        out[oc] = requant16(p, a64, 0u, bias, oc);
+    }
+}
+
+typedef void (*pixel16_fn)(const conv_params *, const int16_t *, const int8_t *, const void *, int32_t, int32_t,
+                           int16_t *);
+
+static void run16(const eng_op *op, uint8_t *const *tdata, pixel16_fn pixel)
+{
+    const conv_params *p = op->params;
+    const int16_t *in = (const int16_t *)(const void *)tdata[op->in[0]];
+    const int8_t *w = (const int8_t *)tdata[op->in[1]];
+    const void *bias = op->in[2] == ENG_NO_TENSOR ? NULL : tdata[op->in[2]];
+    int16_t *out = (int16_t *)(void *)tdata[op->out];
+    for (int32_t b = 0; b < p->batches; b++) {
+        const int16_t *in_img = in + b * p->in_h * p->in_w * p->in_c;
+        for (int32_t oy = 0; oy < p->out_h; oy++) {
+            for (int32_t ox = 0; ox < p->out_w; ox++) {
+                pixel(p, in_img, w, bias, oy * p->stride_h - p->pad_h, ox * p->stride_w - p->pad_w, out);
+                out += p->out_c;
+            }
+        }
+    }
+}
+
+static int conv16_eval(const eng_op *op, uint8_t *const *tdata)
+{
+    run16(op, tdata, conv_pixel16);
+    return ENGINE_OK;
+}
+
+static int dw16_eval(const eng_op *op, uint8_t *const *tdata)
+{
+    run16(op, tdata, dw_pixel16);
+    return ENGINE_OK;
+}
+
 typedef void (*pixel_fn)(const conv_params *, const int8_t *, const int8_t *, const int32_t *, int32_t, int32_t,
                          int8_t *);
 
@@ -115,7 +223,7 @@ static int dw_eval(const eng_op *op, uint8_t *const *tdata)
 /* Shared checks: 4-D int8 input/output, constant int8 weights. */
 static int conv_tensors(ld_ctx *c, const op_view *ov, tview *in, tview *w, tview *out)
 {
-    int r = k_weighted_tensors(c, ov, in, w, out, "needs an input and a filter tensor");
+    int r = k_weighted_tensors16(c, ov, in, w, out, "needs an input and a filter tensor");
     if (r != ENGINE_OK) {
         return r;
     }
@@ -161,13 +269,18 @@ static int conv_geometry(ld_ctx *c, const op_view *ov, const unsigned ids[5], co
 }
 
 static int conv_quant(ld_ctx *c, const op_view *ov, uint8_t act, const tview *in, const tview *w,
-                      const tview *out, conv_params *p)
+                      const tview *out, conv_params *p, int qbt_id)
 {
     int r;
     p->in_offset = -in->zero_point;
     p->out_offset = out->zero_point;
+    p->wide = in->type == T_INT16;
+    if (p->wide && (in->zero_point != 0 || out->zero_point != 0)) {
+        return ld_fail_op(c, ov, ENGINE_UNSUPPORTED, "16x8: input and output zero points must be 0");
+    }
     if ((r = ld_act_range(c, ov, act, out, &p->act_min, &p->act_max)) != ENGINE_OK ||
-        (r = k_bias(c, ov, (uint32_t)p->out_c)) != ENGINE_OK) {
+        (r = p->wide ? k_bias16(c, ov, (uint32_t)p->out_c, qbt_id, &p->acc64) : k_bias(c, ov, (uint32_t)p->out_c)) !=
+            ENGINE_OK) {
         return r;
     }
     return k_chan_multipliers(c, ov, in, w, out, (uint32_t)p->out_c, &p->q);
@@ -214,7 +327,11 @@ int k_prep_conv(ld_ctx *c, const op_view *ov, eng_op *op)
     }
     op->eval = conv_eval;
     op->params = p;
-    r = conv_quant(c, ov, act, &in, &w, &out, p);
+    r = conv_quant(c, ov, act, &in, &w, &out, p, CONV_QUANTIZED_BIAS_TYPE);
+    if (p->wide) {
+        op->eval = conv16_eval;
+        return r;
+    }
 #if ENGINE_KERNELS_DSP
     if (r == ENGINE_OK) {
         k_conv_dsp_select(c, p, op);
@@ -248,7 +365,11 @@ int k_prep_dwconv(ld_ctx *c, const op_view *ov, eng_op *op)
     }
     op->eval = dw_eval;
     op->params = p;
-    r = conv_quant(c, ov, act, &in, &w, &out, p);
+    r = conv_quant(c, ov, act, &in, &w, &out, p, -1);
+    if (p->wide) {
+        op->eval = dw16_eval;
+        return r;
+    }
 #if ENGINE_KERNELS_DSP
     if (r == ENGINE_OK) {
         k_dwconv_dsp_select(c, p, op);

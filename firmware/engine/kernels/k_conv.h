@@ -18,6 +18,7 @@ typedef struct {
      * shared run-time scratch. */
     int32_t k_len, k_pad, pointwise;
     uint16_t scratch;
+    uint8_t wide, acc64; /* 16x8 (int16 activations); its sum in int64 (int64 bias) */
 } conv_params;
 
 #if ENGINE_KERNELS_DSP

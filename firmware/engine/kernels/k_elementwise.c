@@ -12,7 +12,9 @@
  *   MAXIMUM, MINIMUM    raw comparison, no rescaling (as TFLM)
  *   PRELU    x >= zp_a: zp_out + MBQM(x - zp_a, s_a / s_out); below:
  *            zp_out + MBQM((x - zp_a)(alpha - zp_b), s_a s_b / s_out)
- * MBQM is MultiplyByQuantizedMultiplier. */
+ * MBQM is MultiplyByQuantizedMultiplier. MUL and SUB also run 16x8 (int16
+ * inputs and output): MUL the same formula (TFLM requires zero points 0),
+ * SUB with 15 bits of headroom instead of 20 ((x - zp) << 15 fits int32). */
 #include "k_common.h"
 #include "../quant.h"
 
@@ -24,6 +26,8 @@ typedef struct {
     int32_t out_dims[ENGINE_MAX_DIMS];
     int32_t sa[ENGINE_MAX_DIMS], sb[ENGINE_MAX_DIMS]; /* element strides, 0 where broadcast */
     uint8_t kind;
+    uint8_t wide;   /* int16 tensors */
+    uint8_t lshift; /* SUB's headroom */
     int32_t off_a, off_b, zp_out;
     int32_t ma, mb, m_out;
     int s_a, s_b, s_out;
@@ -45,8 +49,8 @@ static int32_t ew_one(const ew_params *p, int32_t a, int32_t b)
     case OP_MUL:
         return k_clamp(p->zp_out + q_mul((a + p->off_a) * (b + p->off_b), p->m_out, p->s_out), p->lo, p->hi);
     case OP_SUB: {
-        const int32_t x = q_mul((a + p->off_a) * (1 << SUB_LEFT_SHIFT), p->ma, p->s_a);
-        const int32_t y = q_mul((b + p->off_b) * (1 << SUB_LEFT_SHIFT), p->mb, p->s_b);
+        const int32_t x = q_mul((a + p->off_a) * (1 << p->lshift), p->ma, p->s_a);
+        const int32_t y = q_mul((b + p->off_b) * (1 << p->lshift), p->mb, p->s_b);
         return k_clamp(q_mul(x - y, p->m_out, p->s_out) + p->zp_out, p->lo, p->hi);
     }
     default: { /* SQUARED_DIFFERENCE: |diff| < 2^15, the square fits int32 */
@@ -63,12 +67,18 @@ static int ew_eval(const eng_op *op, uint8_t *const *tdata)
     const int8_t *a = (const int8_t *)tdata[op->in[0]];
     const int8_t *b = (const int8_t *)tdata[op->in[1]];
     int8_t *out = (int8_t *)tdata[op->out];
+    const int16_t *a16 = (const int16_t *)(const void *)a, *b16 = (const int16_t *)(const void *)b;
+    int16_t *out16 = (int16_t *)(void *)out;
     int32_t idx[ENGINE_MAX_DIMS] = {0};
     uint32_t ia = 0, ib = 0;
     const int32_t *d = p->out_dims;
     const uint32_t n = (uint32_t)(d[0] * d[1] * d[2] * d[3] * d[4] * d[5]);
     for (uint32_t i = 0; i < n; i++) {
-        out[i] = (int8_t)ew_one(p, a[ia], b[ib]);
+        if (p->wide) {
+            out16[i] = (int16_t)ew_one(p, a16[ia], b16[ib]);
+        } else {
+            out[i] = (int8_t)ew_one(p, a[ia], b[ib]);
+        }
         /* odometer over the output index, moving both input offsets */
         for (int k = ENGINE_MAX_DIMS - 1; k >= 0; k--) {
             ia += (uint32_t)p->sa[k];
@@ -119,9 +129,18 @@ static int ew_multipliers(ld_ctx *c, const op_view *ov, const tview *a, const tv
     if (ov->code == OP_MUL) {
         return ld_multiplier(c, ov, (double)a->scale * (double)b->scale / (double)out->scale, &p->m_out, &p->s_out);
     }
-    if (ov->code == OP_SUB) {
+    if (ov->code == OP_SUB && p->wide) {
+        /* 16x8: the tflite_micro package forms these quotients in double
+         * (float ones are off by one LSB on about 1 in 2000 outputs) */
+        const double twice_max = 2.0 * (double)(a->scale > b->scale ? a->scale : b->scale);
+        const double m_out = twice_max / ((double)(1 << p->lshift) * (double)out->scale);
+        if ((r = ld_multiplier(c, ov, (double)a->scale / twice_max, &p->ma, &p->s_a)) == ENGINE_OK &&
+            (r = ld_multiplier(c, ov, (double)b->scale / twice_max, &p->mb, &p->s_b)) == ENGINE_OK) {
+            r = ld_multiplier(c, ov, m_out, &p->m_out, &p->s_out);
+        }
+    } else if (ov->code == OP_SUB) {
         const float twice_max = 2.0f * (a->scale > b->scale ? a->scale : b->scale);
-        const float m_out = twice_max / ((float)(1 << SUB_LEFT_SHIFT) * out->scale);
+        const float m_out = twice_max / ((float)(1 << p->lshift) * out->scale);
         if ((r = ld_multiplier(c, ov, (double)(a->scale / twice_max), &p->ma, &p->s_a)) == ENGINE_OK &&
             (r = ld_multiplier(c, ov, (double)(b->scale / twice_max), &p->mb, &p->s_b)) == ENGINE_OK) {
             r = ld_multiplier(c, ov, (double)m_out, &p->m_out, &p->s_out);
@@ -148,9 +167,16 @@ static int ew_tensors(ld_ctx *c, const op_view *ov, tview *a, tview *b, tview *o
     }
     if ((r = ld_tensor(c, (uint32_t)ov->in[0], a)) != ENGINE_OK ||
         (r = ld_tensor(c, (uint32_t)ov->in[1], b)) != ENGINE_OK ||
-        (r = ld_tensor(c, (uint32_t)ov->out, out)) != ENGINE_OK || (r = ld_need_type(c, ov, a, T_INT8)) != ENGINE_OK ||
-        (r = ld_need_type(c, ov, b, T_INT8)) != ENGINE_OK || (r = ld_need_type(c, ov, out, T_INT8)) != ENGINE_OK) {
+        (r = ld_tensor(c, (uint32_t)ov->out, out)) != ENGINE_OK) {
         return r;
+    }
+    const uint8_t t = a->type == T_INT16 && (ov->code == OP_MUL || ov->code == OP_SUB) ? T_INT16 : T_INT8;
+    if ((r = ld_need_type(c, ov, a, t)) != ENGINE_OK || (r = ld_need_type(c, ov, b, t)) != ENGINE_OK ||
+        (r = ld_need_type(c, ov, out, t)) != ENGINE_OK) {
+        return r;
+    }
+    if (t == T_INT16 && ov->code == OP_MUL && (a->zero_point != 0 || b->zero_point != 0 || out->zero_point != 0)) {
+        return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "16x8 MUL needs zero points 0 (as TFLM)");
     }
     if (ov->code == OP_MAXIMUM || ov->code == OP_MINIMUM) {
         return ENGINE_OK;
@@ -175,6 +201,8 @@ int k_prep_elementwise(ld_ctx *c, const op_view *ov, eng_op *op)
         return ENGINE_ARENA_TOO_SMALL;
     }
     p->kind = (uint8_t)ov->code;
+    p->wide = out.type == T_INT16;
+    p->lshift = (uint8_t)(p->wide ? 15 : SUB_LEFT_SHIFT);
     const uint32_t lead = ENGINE_MAX_DIMS - (uint32_t)out.ndims;
     for (uint32_t i = 0; i < ENGINE_MAX_DIMS; i++) {
         p->out_dims[i] = i < lead ? 1 : out.dims[i - lead];

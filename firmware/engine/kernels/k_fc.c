@@ -11,16 +11,62 @@
 #include "arm_dsp.h"
 #include "k_requant.h"
 
-enum { FC_ACTIVATION = 0, FC_WEIGHTS_FORMAT = 1 };
+enum { FC_ACTIVATION = 0, FC_WEIGHTS_FORMAT = 1, FC_QUANTIZED_BIAS_TYPE = 4 };
 
 typedef struct {
     uint32_t batches, depth, accum;
     int32_t in_offset, filter_offset, out_offset;
     int32_t act_min, act_max;
     int32_t mult;
-    int shift;
+    int16_t shift;
+    uint8_t acc64; /* 16x8: accumulate in int64 (int64 bias), else int32 */
     k_chan_q chan; /* per-channel multipliers, or NULL */
 } fc_params;
+
+/* 16x8 (TFLM's reference_integer_ops::FullyConnected with int16 input and
+ * output): an int64 sum with an int64 bias, requantized by the int64
+ * MultiplyByQuantizedMultiplier (multiplier rounded to 16 bits, one
+ * rounding shift); or, with an int32 bias, the int32 sum and the usual
+ * requantization. Offsets as in the int8 kernel (16x8 zero points are 0 in
+ * practice, but TFLM applies them and so does this). */
+static int fc16_eval(const eng_op *op, uint8_t *const *tdata)
+{
+    const fc_params *p = op->params;
+    const int16_t *in = (const int16_t *)(const void *)tdata[op->in[0]];
+    const int8_t *w = (const int8_t *)tdata[op->in[1]];
+    const void *bias = op->in[2] == ENG_NO_TENSOR ? NULL : tdata[op->in[2]];
+    int16_t *out = (int16_t *)(void *)tdata[op->out];
+    for (uint32_t b = 0; b < p->batches; b++) {
+        const int16_t *x = in + b * p->accum;
+        for (uint32_t oc = 0; oc < p->depth; oc++) {
+            const int8_t *f = w + oc * p->accum;
+            /* per-channel: TFLM ignores the weights' zero point */
+            const int32_t foff = p->chan.mult != NULL ? 0 : p->filter_offset;
+            const int32_t m = p->chan.mult != NULL ? p->chan.mult[oc] : p->mult;
+            const int s = p->chan.mult != NULL ? p->chan.shift[oc] : p->shift;
+            int32_t acc;
+            if (p->acc64) {
+                int64_t sum = 0;
+                for (uint32_t d = 0; d < p->accum; d++) {
+                    sum += (int64_t)((int32_t)f[d] + foff) * ((int32_t)x[d] + p->in_offset);
+                }
+                if (bias != NULL) {
+                    sum = q_add64(sum, k_i64(bias, (uint32_t)oc));
+                }
+                acc = q_mul64(sum, m, s);
+            } else {
+                k_acc_t sum = 0;
+                for (uint32_t d = 0; d < p->accum; d++) {
+                    /* |(f + off)(x + off)| < 2^24: the product fits int32 */
+                    sum += (uint32_t)(((int32_t)f[d] + foff) * ((int32_t)x[d] + p->in_offset));
+                }
+                acc = q_mul(k_acc(sum, (const int32_t *)bias, oc), m, s);
+            }
+            out[b * p->depth + oc] = (int16_t)k_clamp(acc + p->out_offset, p->act_min, p->act_max);
+        }
+    }
+    return ENGINE_OK;
+}
 
 static int fc_eval(const eng_op *op, uint8_t *const *tdata)
 {
@@ -152,7 +198,7 @@ static int fc_dsp_eval(const eng_op *op, uint8_t *const *tdata)
 
 static int fc_check(ld_ctx *c, const op_view *ov, tview *in, tview *w, tview *out)
 {
-    int r = k_weighted_tensors(c, ov, in, w, out, "needs an input and a weights tensor");
+    int r = k_weighted_tensors16(c, ov, in, w, out, "needs an input and a weights tensor");
     if (r != ENGINE_OK) {
         return r;
     }
@@ -164,7 +210,7 @@ static int fc_check(ld_ctx *c, const op_view *ov, tview *in, tview *w, tview *ou
     if ((uint64_t)(out->elems / depth) * accum != in->elems) {
         return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "input size is not batches x in_depth");
     }
-    return k_bias(c, ov, depth);
+    return in->type == T_INT16 ? ENGINE_OK : k_bias(c, ov, depth);
 }
 
 int k_prep_fc(ld_ctx *c, const op_view *ov, eng_op *op)
@@ -200,9 +246,16 @@ int k_prep_fc(ld_ctx *c, const op_view *ov, eng_op *op)
         }
         p->filter_offset = -w.zero_point;
         const double m = (double)in.scale * (double)w.scale / (double)out.scale;
-        r = ld_multiplier(c, ov, m, &p->mult, &p->shift);
+        int s;
+        r = ld_multiplier(c, ov, m, &p->mult, &s);
+        p->shift = (int16_t)s;
     }
     op->eval = fc_eval;
+    if (in.type == T_INT16) {
+        op->eval = fc16_eval;
+        op->params = p;
+        return r != ENGINE_OK ? r : k_bias16(c, ov, p->depth, FC_QUANTIZED_BIAS_TYPE, &p->acc64);
+    }
 #if ENGINE_KERNELS_DSP
     if (p->filter_offset == 0) {
         op->eval = fc_dsp_eval;

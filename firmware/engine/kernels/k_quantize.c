@@ -1,5 +1,5 @@
-/* QUANTIZE (float32 -> int8/int16, and int8/int16 -> int8/int16
- * requantization) and DEQUANTIZE (int8/int16 -> float32).
+/* QUANTIZE (float32 -> int8/int16, and int8/int16/int32 -> int8/int16/int32
+ * requantization, the pairs TFLM accepts) and DEQUANTIZE (int8/int16 -> float32).
  *
  * Float quantization follows TFLM's AffineQuantize: the division by the
  * scale and the rounding (half away from zero) are done in single
@@ -28,6 +28,11 @@ static int32_t load_int(const uint8_t *p, uint8_t type, uint32_t i)
     if (type == T_INT8) {
         return (int8_t)p[i];
     }
+    if (type == T_INT32) {
+        int32_t v;
+        memcpy(&v, p + 4u * i, sizeof v);
+        return v;
+    }
     return (int16_t)(uint16_t)(p[2u * i] | (p[2u * i + 1u] << 8));
 }
 
@@ -35,6 +40,8 @@ static void store_int(uint8_t *p, uint8_t type, uint32_t i, int32_t v)
 {
     if (type == T_INT8) {
         p[i] = (uint8_t)(int8_t)k_clamp(v, -128, 127);
+    } else if (type == T_INT32) {
+        memcpy(p + 4u * i, &v, sizeof v);
     } else {
         uint16_t u = (uint16_t)(int16_t)k_clamp(v, -32768, 32767);
         p[2u * i] = (uint8_t)(u & 0xFFu);
@@ -70,7 +77,10 @@ static int quantize_eval(const eng_op *op, uint8_t *const *tdata)
             memcpy(&v, in + 4u * i, sizeof v);
             q = quantize_float(v, p->scale, p->out_zp);
         } else {
-            q = q_mul(load_int(in, p->in_type, i) - p->in_zp, p->mult, p->shift) + p->out_zp;
+            /* int32 arithmetic as TFLM's Requantize, wrapping (not UB) on
+             * int32 inputs far from the zero point */
+            const int32_t d = (int32_t)((uint32_t)load_int(in, p->in_type, i) - (uint32_t)p->in_zp);
+            q = (int32_t)((uint32_t)q_mul(d, p->mult, p->shift) + (uint32_t)p->out_zp);
         }
         store_int(out, p->out_type, i, q);
     }
@@ -131,8 +141,15 @@ int k_prep_quantize(ld_ctx *c, const op_view *ov, eng_op *op)
     if (r != ENGINE_OK) {
         return r;
     }
-    if ((in.type != T_FLOAT32 && !is_int(in.type)) || !is_int(out.type)) {
-        return ld_fail_op(c, ov, ENGINE_UNSUPPORTED, "supports float32/int8/int16 to int8/int16 only");
+    /* TFLM's pairs: float32 -> int8/int16; int8/int16 -> int8/int16/int32;
+     * int32 -> int8/int16 */
+    const int ok = in.type == T_FLOAT32 ? is_int(out.type)
+                   : is_int(in.type)    ? (is_int(out.type) || out.type == T_INT32)
+                   : in.type == T_INT32 ? is_int(out.type)
+                                        : 0;
+    if (!ok) {
+        return ld_fail_op(c, ov, ENGINE_UNSUPPORTED,
+                          "supports float32/int8/int16 to int8/int16, int8/int16 to int32, int32 to int8/int16 only");
     }
     if ((r = ld_need_quant(c, ov, &out)) != ENGINE_OK ||
         (in.type != T_FLOAT32 && (r = ld_need_quant(c, ov, &in)) != ENGINE_OK)) {

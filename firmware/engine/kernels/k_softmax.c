@@ -11,10 +11,20 @@
  *     exp * reciprocal shifted to 8 (or 16) bits, offset to the output's
  *     zero point (-128, or -32768 for int16).
  * Differences below diff_min (where the rescaled value would overflow Q5.26)
- * give the minimum output directly. */
+ * give the minimum output directly.
+ *
+ * 16x8 (int16 input and output, zero points 0, output scale 2^-15): TFLM's
+ * SoftmaxInt16. x - max(row) is rescaled so that [-65535, 0] spans
+ * [-10, 0] (multiplier beta * s_in / (10 / 65535)), recentred by +32767 and
+ * saturated, and looked up in a 513-entry exp table with linear
+ * interpolation (k_softmax16_lut.h); the int32 sum of the exps is normalised
+ * by its leading zeros to a Q1.14-ish value whose 1 / (1 + x) comes from the
+ * second table; each output is exp * reciprocal, rounded, shifted back by
+ * 31 - clz(sum) and clamped to [0, 32767]. */
 #include <math.h>
 
 #include "k_common.h"
+#include "k_softmax16_lut.h"
 #include "../quant.h"
 
 enum { SOFTMAX_BETA = 0 };
@@ -199,6 +209,77 @@ static int softmax_scaling(ld_ctx *c, const op_view *ov, float beta, float in_sc
     return ENGINE_OK;
 }
 
+/* TFLM's LUTLookup: 9-bit segment index, 7-bit fraction, rounded slope. */
+static int16_t lut16(int16_t v, const int16_t *lut)
+{
+    const uint32_t idx = (uint32_t)(256 + (v >> 7));
+    const int32_t off = v & 0x7F;
+    const int32_t base = lut[idx];
+    const int32_t slope = (int32_t)lut[idx + 1u] - base;
+    return (int16_t)(base + ((slope * off + 64) >> 7));
+}
+
+static int softmax16_eval(const eng_op *op, uint8_t *const *tdata)
+{
+    const softmax_params *p = op->params;
+    const int16_t *in = (const int16_t *)(const void *)tdata[op->in[0]];
+    int16_t *out = (int16_t *)(void *)tdata[op->out];
+    for (uint32_t r = 0; r < p->rows; r++) {
+        const int16_t *x = in + r * p->depth;
+        int16_t *y = out + r * p->depth;
+        int16_t mx = INT16_MIN;
+        for (uint32_t k = 0; k < p->depth; k++) {
+            mx = x[k] > mx ? x[k] : mx;
+        }
+        uint32_t sum = 0; /* Q16.15; TFLM's int32 sum, kept modulo 2^32 */
+        for (uint32_t k = 0; k < p->depth; k++) {
+            const int32_t d = q_mul((int32_t)x[k] - mx, p->mult, p->shift) + 32767;
+            const int16_t e = lut16((int16_t)k_clamp(d, -32768, 32767), k_exp_lut16);
+            y[k] = e;
+            const int32_t e32 = e;
+            sum = sum + (uint32_t)e32;
+        }
+        if (sum == 0u) {
+            return ENGINE_INFER_FAILED; /* TFLM would shift by -1: undefined */
+        }
+        const int32_t hr = clz32(sum); /* headroom plus one */
+        const int32_t shifted = (int32_t)((((int64_t)(int32_t)sum << (hr - 1)) + (1 << 13)) >> 14);
+        const int32_t sym = shifted - ((1 << 15) + (1 << 16));
+        const int32_t recip = lut16((int16_t)k_clamp(sym, -32768, 32767), k_inv_lut16);
+        const int32_t rs = 31 - hr;
+        for (uint32_t k = 0; k < p->depth; k++) {
+            const int64_t v = ((int64_t)y[k] * recip + ((int64_t)1 << (rs - 1))) >> rs;
+            y[k] = (int16_t)(v < 0 ? 0 : v > 32767 ? 32767 : v);
+        }
+    }
+    return ENGINE_OK;
+}
+
+static int prep_softmax16(ld_ctx *c, const op_view *ov, const tview *in, const tview *out, float beta, eng_op *op)
+{
+    int s;
+    if (out->type != T_INT16 || in->zero_point != 0 || out->zero_point != 0 ||
+        fabsf(out->scale - 1.0f / 32768.0f) > 0.001f / 32768.0f) {
+        return ld_fail_op(c, ov, ENGINE_UNSUPPORTED, "16x8 needs an int16 output, zero points 0 and scale 2^-15");
+    }
+    if (in->ndims < 1u || in->elems != out->elems) {
+        return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "input and output sizes differ");
+    }
+    softmax_params *p = ld_alloc(c, sizeof *p);
+    if (p == NULL) {
+        return ENGINE_ARENA_TOO_SMALL;
+    }
+    p->depth = (uint32_t)in->dims[in->ndims - 1u];
+    p->rows = in->elems / p->depth;
+    p->out_int16 = 1;
+    const double m = (double)in->scale * (double)beta / (10.0 / 65535.0);
+    int r = ld_multiplier(c, ov, m, &p->mult, &s);
+    p->shift = s;
+    op->eval = softmax16_eval;
+    op->params = p;
+    return r;
+}
+
 int k_prep_softmax(ld_ctx *c, const op_view *ov, eng_op *op)
 {
     tview in, out;
@@ -208,9 +289,14 @@ int k_prep_softmax(ld_ctx *c, const op_view *ov, eng_op *op)
         return ld_fail_op(c, ov, ENGINE_MODEL_INVALID, "needs one input");
     }
     if ((r = ld_tensor(c, (uint32_t)ov->in[0], &in)) != ENGINE_OK ||
-        (r = ld_tensor(c, (uint32_t)ov->out, &out)) != ENGINE_OK ||
-        (r = ld_need_type(c, ov, &in, T_INT8)) != ENGINE_OK || (r = ld_need_quant(c, ov, &in)) != ENGINE_OK ||
+        (r = ld_tensor(c, (uint32_t)ov->out, &out)) != ENGINE_OK || (r = ld_need_quant(c, ov, &in)) != ENGINE_OK ||
         (r = k_opt_f32(c, ov, SOFTMAX_BETA, 0.0f, &beta)) != ENGINE_OK) {
+        return r;
+    }
+    if (in.type == T_INT16) {
+        return (r = ld_need_quant(c, ov, &out)) != ENGINE_OK ? r : prep_softmax16(c, ov, &in, &out, beta, op);
+    }
+    if ((r = ld_need_type(c, ov, &in, T_INT8)) != ENGINE_OK) {
         return r;
     }
     if (out.type != T_INT8 && out.type != T_INT16) {

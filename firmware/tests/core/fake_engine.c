@@ -1,12 +1,15 @@
 /* TEST DOUBLE of engine.h for the agent's unit tests, not an engine.
  * A "model" is the magic "FAKE", a u8 input size n (1..64), then padding.
  * It needs 2*n arena bytes, has 2 ops, and outputs input[i] + 1. A model
- * whose 5th byte is 0 asks for more arena than any test gives it. */
+ * whose 5th byte is 0 asks for more arena than any test gives it.
+ * State: when input[0] is 0xC5, output[1] is instead the number of invokes
+ * since the last load or engine_reset_state() (a stateful model's probe). */
 #include <string.h>
 
 #include "../../engine/engine.h"
 
 static int loaded;
+static uint8_t steps; /* invokes since load or reset */
 static engine_tensor_info in_info, out_info;
 static uint8_t *in_buf, *out_buf;
 
@@ -39,10 +42,12 @@ int engine_load(const uint8_t *model, size_t model_len, uint8_t *arena,
     in_buf = arena;
     out_buf = arena + n;
     loaded = 1;
+    steps = 0;
     return ENGINE_OK;
 }
 
 void engine_unload(void) { loaded = 0; }
+void engine_reset_state(void) { steps = 0; }
 int engine_loaded(void) { return loaded; }
 uint16_t engine_op_count(void) { return 2; }
 size_t engine_arena_used(void) { return loaded ? 2 * in_info.bytes : 0; }
@@ -70,6 +75,8 @@ int engine_invoke(engine_clock_fn now, engine_op_profile *profile,
         if (op == 0)
             for (uint32_t i = 0; i < in_info.bytes; i++)
                 out_buf[i] = (uint8_t)(in_buf[i] + 1);
+        if (op == 0 && in_buf[0] == 0xC5 && in_info.bytes > 1)
+            out_buf[1] = steps;
         if (profile && op < max_profile) {
             profile[op].builtin_op = 9; /* FULLY_CONNECTED */
             profile[op].op_index = op;
@@ -77,5 +84,6 @@ int engine_invoke(engine_clock_fn now, engine_op_profile *profile,
             (*n_profile)++;
         }
     }
+    steps++;
     return ENGINE_OK;
 }

@@ -110,7 +110,7 @@ static void hello_echo_stats(void)
     CHECK_EQ(tf_get_u16(p), 1);
     CHECK_EQ(tf_get_u16(p + 2), TF_MAX_PAYLOAD);
     CHECK_EQ(p[4], TF_RX_WINDOW);
-    CHECK_EQ(tf_get_u32(p + 6), 0x1F); /* every capability */
+    CHECK_EQ(tf_get_u32(p + 6), 0x3F); /* every capability */
     CHECK_EQ(tf_get_u32(p + 10), 0x12345678u);
     CHECK_EQ(tf_get_u32(p + 14), 48000000);
     CHECK_EQ(tf_get_u32(p + 18), 1000000);
@@ -287,6 +287,20 @@ static void load_and_infer(void)
     request(TF_INFER, 33, "\x00", 1);
     CHECK_EQ(tf_get_u16(got[1].payload + 14), 0);
     CHECK_EQ(stat(0), 16);
+
+    /* State: carried from one INFER to the next unless flag bit 1 resets
+     * it first (the fake's probe input 0xC5 reports its step count). */
+    request(TF_INPUT, 36, "\x00\x00\x00\x00\xC5", 5);
+    request(TF_INFER, 37, "\x02", 1);
+    CHECK_EQ(got[0].payload[5], 0);
+    request(TF_INFER, 38, "\x00", 1);
+    CHECK_EQ(got[0].payload[5], 1);
+    request(TF_INFER, 39, "\x00", 1);
+    CHECK_EQ(got[0].payload[5], 2);
+    request(TF_INFER, 40, "\x02", 1); /* retried with the reset: the same answer */
+    CHECK_EQ(got[0].payload[5], 0);
+    request(TF_INFER, 41, "\x02", 1);
+    CHECK_EQ(got[0].payload[5], 0);
 
     /* An engine failure reaches the host with the engine's words. */
     request(TF_INPUT, 34, "\x00\x00\x00\x00\xEE", 5);

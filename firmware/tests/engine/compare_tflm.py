@@ -12,8 +12,12 @@ For each model given on the command line:
     offset pointing outside the file, and a tensor whose buffer index is out
     of range.
 
+Stateful models (variable tensors): --state reset (default) resets them
+before every input set on both sides (Interpreter.reset(), engine_run
+--reset); --state carry runs the sets as one sequence on both sides.
+
 Usage: compare_tflm.py [--engine-run PATH] [--inputs N] [--seed S]
-                       [--mutate-iters N] [--json] MODEL.tflite...
+                       [--mutate-iters N] [--state reset|carry] [--json] MODEL.tflite...
 Exit status 0 when every output is bit-identical, every malformed model is
 rejected with the expected status, and the engine's arena is no larger than
 TFLM's; 1 otherwise. With --json the last stdout line is a JSON summary.
@@ -35,6 +39,7 @@ HERE = Path(__file__).resolve().parent
 ENGINE_UNSUPPORTED = 5
 ENGINE_MODEL_INVALID = 4
 LSTM = 16  # a builtin the engine does not run
+TFLM_ARENA = 4 << 20  # the Python package's default (16 KiB) is too small for some models
 
 
 def schema():
@@ -50,12 +55,12 @@ def engine_json(stderr: str) -> dict:
     return json.loads(lines[-1])
 
 
-def run_engine(exe: Path, model: Path, inputs: bytes, tmp: Path) -> tuple[dict, bytes]:
+def run_engine(exe: Path, model: Path, inputs: bytes, tmp: Path, reset: bool = False) -> tuple[dict, bytes]:
     inp, out = tmp / "in.bin", tmp / "out.bin"
     inp.write_bytes(inputs)
     if out.exists():
         out.unlink()
-    p = subprocess.run([str(exe), str(model), str(inp), str(out), "--quiet"],
+    p = subprocess.run([str(exe), str(model), str(inp), str(out), "--quiet"] + (["--reset"] if reset else []),
                        capture_output=True, text=True, timeout=1800)
     res = engine_json(p.stderr)
     res["exit"] = p.returncode
@@ -65,7 +70,7 @@ def run_engine(exe: Path, model: Path, inputs: bytes, tmp: Path) -> tuple[dict, 
 def tflm_arena(model: Path) -> int | None:
     """TFLM's recorded arena total (printed to C-level stderr)."""
     code = ("import sys\nfrom tflite_micro import runtime\n"
-            "i = runtime.Interpreter.from_file(sys.argv[1])\ni.print_allocations()\n")
+            f"i = runtime.Interpreter.from_file(sys.argv[1], arena_size={TFLM_ARENA})\ni.print_allocations()\n")
     p = subprocess.run([sys.executable, "-c", code, str(model)], capture_output=True, text=True,
                        timeout=300)
     m = re.search(r"Arena allocation total (\d+) bytes", p.stdout + p.stderr)
@@ -91,7 +96,7 @@ def make_inputs(shape, dtype, n: int, seed: int) -> list[np.ndarray]:
 def input_sets(model: Path, n: int, seed: int) -> list[list[np.ndarray]]:
     """n seeded random input sets plus all-minimum and all-maximum, every model input."""
     from tflite_micro import runtime  # type: ignore
-    interp = runtime.Interpreter.from_file(str(model))
+    interp = runtime.Interpreter.from_file(str(model), arena_size=TFLM_ARENA)
     per_input = []
     for k in range(io_counts(model)[0]):
         d = interp.get_input_details(k)
@@ -106,12 +111,16 @@ def io_counts(model: Path) -> tuple[int, int]:
     return sg.InputsLength(), sg.OutputsLength()
 
 
-def run_tflm(model: Path, sets: list[list[np.ndarray]]) -> list[bytes]:
+def run_tflm(model: Path, sets: list[list[np.ndarray]], reset: bool = False) -> list[bytes]:
+    """TFLM's outputs; variable (state) tensors carry over from one set to the
+    next as in one interpreter, unless reset (Interpreter.reset() before each)."""
     from tflite_micro import runtime  # type: ignore
-    interp = runtime.Interpreter.from_file(str(model))
+    interp = runtime.Interpreter.from_file(str(model), arena_size=TFLM_ARENA)
     n_out = io_counts(model)[1]
     outs = []
     for xs in sets:
+        if reset:
+            interp.reset()
         for k, x in enumerate(xs):
             interp.set_input(x, k)
         interp.invoke()
@@ -223,10 +232,11 @@ def max_ulp(model: Path, got: list[bytes], ref: list[bytes]) -> int | None:
     return worst
 
 
-def compare(exe: Path, model: Path, n: int, seed: int, tmp: Path) -> dict:
+def compare(exe: Path, model: Path, n: int, seed: int, tmp: Path, state: str = "reset") -> dict:
     sets = input_sets(model, n, seed)
-    ref = run_tflm(model, sets)
-    res, raw = run_engine(exe, model, b"".join(x.tobytes() for xs in sets for x in xs), tmp)
+    ref = run_tflm(model, sets, reset=state == "reset")
+    res, raw = run_engine(exe, model, b"".join(x.tobytes() for xs in sets for x in xs), tmp,
+                          reset=state == "reset")
     per = len(ref[0])
     got = [raw[i * per:(i + 1) * per] for i in range(len(sets))]
     exact = sum(1 for a, b in zip(got, ref, strict=True) if a == b)
@@ -263,6 +273,9 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--mutate-iters", type=int, default=2000)
     ap.add_argument("--skip-malformed", action="store_true")
+    ap.add_argument("--state", choices=("reset", "carry"), default="reset",
+                    help="stateful models: reset variable tensors before every input set (default), or "
+                         "carry them across the sets in order (both sides alike)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     if not args.engine_run.exists():
@@ -280,7 +293,7 @@ def main() -> int:
         if not models:
             ap.error("no models given")
         for model, synthetic in models:
-            r = compare(args.engine_run, model, args.inputs, args.seed, tmp)
+            r = compare(args.engine_run, model, args.inputs, args.seed, tmp, args.state)
             if not args.skip_malformed and not synthetic:
                 r["malformed"] = malformed(args.engine_run, model, tmp, args.mutate_iters, args.seed)
             r["ok"] = (r["engine_status"] == 0 and r["bit_exact"] == r["inputs"]

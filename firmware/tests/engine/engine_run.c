@@ -1,11 +1,13 @@
 /* Host driver for the int8 engine.
  *
- *   engine_run MODEL IN.bin OUT.bin [--arena N] [--quiet]
+ *   engine_run MODEL IN.bin OUT.bin [--arena N] [--quiet] [--reset]
  *       Load MODEL, run every input in IN.bin (the file may hold k input
  *       sets back to back, each the concatenation of all model inputs in
  *       order; each is run in turn and the k output sets, each all model
  *       outputs concatenated in order, are written one after another to
- *       OUT.bin). Per-op timing goes to stderr.
+ *       OUT.bin). Per-op timing goes to stderr. Variable (state) tensors
+ *       carry over from one input set to the next unless --reset is given
+ *       (then engine_reset_state() runs before each).
  *   engine_run --check MODEL [--arena N]
  *       Only load (validate and plan).
  *   engine_run --mutate MODEL [--iters N] [--seed S]
@@ -130,6 +132,8 @@ static void write_outputs(FILE *out)
     }
 }
 
+static int g_reset_each = 0; /* --reset: engine_reset_state() before every input set */
+
 static int run_loaded(const char *in_path, const char *out_path, size_t arena_size, size_t in_len, int quiet)
 {
     static engine_op_profile prof[MAX_PROFILE];
@@ -152,6 +156,9 @@ static int run_loaded(const char *in_path, const char *out_path, size_t arena_si
     unsigned runs = (unsigned)(in_len / in_bytes);
     for (unsigned k = 0; k < runs; k++) {
         uint16_t n_prof = 0;
+        if (g_reset_each) {
+            engine_reset_state();
+        }
         set_inputs(g_input + (size_t)k * in_bytes);
         int st = engine_invoke(now_ns, prof, MAX_PROFILE, &n_prof, &err);
         if (st != ENGINE_OK) {
@@ -280,7 +287,7 @@ static int mutate(const char *model_path, unsigned iters, uint32_t seed, size_t 
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: engine_run MODEL IN.bin OUT.bin [--arena N] [--quiet]\n"
+    fprintf(stderr, "usage: engine_run MODEL IN.bin OUT.bin [--arena N] [--quiet] [--reset]\n"
                     "       engine_run --check MODEL [--arena N]\n"
                     "       engine_run --mutate MODEL [--iters N] [--seed S] [--arena N]\n");
     return finish(2, "usage", 0);
@@ -308,6 +315,8 @@ int main(int argc, char **argv)
             do_mutate = 1;
         } else if (strcmp(a, "--quiet") == 0) {
             quiet = 1;
+        } else if (strcmp(a, "--reset") == 0) {
+            g_reset_each = 1;
         } else if (a[0] == '-' && a[1] == '-') {
             return usage();
         } else if (n_pos < 3u) {
