@@ -14,13 +14,27 @@ Usage: gen_float_models.py OUT_DIR [--seed S]   (prints the files written)
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
+import gen_common
 import numpy as np
-
-from gen_op_models import FLOAT32, INT32, NONE, RELU, RELU6, RELU_N1_TO_1, SAME, VALID, Builder, out_size, s
+from gen_op_models import (
+    FLOAT32,
+    NONE,
+    RELU,
+    RELU6,
+    RELU_N1_TO_1,
+    SAME,
+    VALID,
+    Builder,
+    const_i32,
+    conv_opts,
+    leaky,
+    out_size,
+    s,
+    softmax_opts,
+)
 
 OP = s.BuiltinOperator
 BO = s.BuiltinOptions
@@ -35,11 +49,6 @@ def fconst(b: Builder, shape, scale=0.5) -> int:
     return b.tensor(list(shape), FLOAT32, None, 0, data)
 
 
-def i32(b: Builder, values) -> int:
-    v = np.asarray(values, dtype=np.int32)
-    return b.tensor(list(v.shape), INT32, None, 0, v)
-
-
 def m_fc(x_shape, depth, out_shape, act, bias=True, keep=False):
     def make(b: Builder):
         x = f(b, x_shape)
@@ -51,13 +60,6 @@ def m_fc(x_shape, depth, out_shape, act, bias=True, keep=False):
         b.op(OP.FULLY_CONNECTED, [x, w, bb], [y], BO.FullyConnectedOptions, o)
         return x, y
     return make
-
-
-def conv_opts(padding, stride, act, dil):
-    o = s.Conv2DOptionsT()
-    o.padding, o.strideW, o.strideH, o.fusedActivationFunction = padding, stride, stride, act
-    o.dilationWFactor = o.dilationHFactor = dil
-    return o
 
 
 def m_conv(x_shape, w_shape, padding, stride, act, dil=1, bias=True):
@@ -127,18 +129,6 @@ def m_unary(code, shape=(1, 5, 6, 7), opt_type=0, opts=None):
     return make
 
 
-def leaky(alpha):
-    o = s.LeakyReluOptionsT()
-    o.alpha = alpha
-    return o
-
-
-def softmax(beta):
-    o = s.SoftmaxOptionsT()
-    o.beta = beta
-    return o
-
-
 def m_reduce(code, shape, axes, keep):
     def make(b: Builder):
         x = f(b, shape)
@@ -148,7 +138,7 @@ def m_reduce(code, shape, axes, keep):
         y = f(b, oshape or [1])
         o = s.ReducerOptionsT()
         o.keepDims = keep
-        b.op(code, [x, i32(b, axes)], [y], BO.ReducerOptions, o)
+        b.op(code, [x, const_i32(b, axes)], [y], BO.ReducerOptions, o)
         return x, y
     return make
 
@@ -173,11 +163,11 @@ def m_concat_pad(b: Builder):
     o.axis = -1
     b.op(OP.CONCATENATION, [x1, x2], [c], BO.ConcatenationOptions, o)
     p = f(b, [1, 5, 5, 5])
-    b.op(OP.PAD, [c, i32(b, [[0, 0], [1, 1], [0, 1], [0, 0]])], [p], BO.PadOptions, s.PadOptionsT())
+    b.op(OP.PAD, [c, const_i32(b, [[0, 0], [1, 1], [0, 1], [0, 0]])], [p], BO.PadOptions, s.PadOptionsT())
     y = f(b, [1, 125])
     r = s.ReshapeOptionsT()
     r.newShape = [1, 125]
-    b.op(OP.RESHAPE, [p, i32(b, [1, 125])], [y], BO.ReshapeOptions, r)
+    b.op(OP.RESHAPE, [p, const_i32(b, [1, 125])], [y], BO.ReshapeOptions, r)
     return [x1, x2], y
 
 
@@ -195,15 +185,16 @@ def m_cnn_chain(b: Builder):
     dw = s.DepthwiseConv2DOptionsT()
     dw.padding, dw.strideW, dw.strideH, dw.depthMultiplier, dw.fusedActivationFunction = SAME, 1, 1, 1, RELU6
     dw.dilationWFactor = dw.dilationHFactor = 1
-    b.op(OP.DEPTHWISE_CONV_2D, [p, fconst(b, [1, 3, 3, 6]), fconst(b, [6])], [d], BO.DepthwiseConv2DOptions, dw)
+    dw_in = [p, fconst(b, [1, 3, 3, 6]), fconst(b, [6])]
+    b.op(OP.DEPTHWISE_CONV_2D, dw_in, [d], BO.DepthwiseConv2DOptions, dw)
     m = f(b, [1, 6])
     ro = s.ReducerOptionsT()
-    b.op(OP.MEAN, [d, i32(b, [1, 2])], [m], BO.ReducerOptions, ro)
+    b.op(OP.MEAN, [d, const_i32(b, [1, 2])], [m], BO.ReducerOptions, ro)
     fc = f(b, [1, 4])
     fo = s.FullyConnectedOptionsT()
     b.op(OP.FULLY_CONNECTED, [m, fconst(b, [4, 6]), fconst(b, [4])], [fc], BO.FullyConnectedOptions, fo)
     y = f(b, [1, 4])
-    b.op(OP.SOFTMAX, [fc], [y], BO.SoftmaxOptions, softmax(1.0))
+    b.op(OP.SOFTMAX, [fc], [y], BO.SoftmaxOptions, softmax_opts(1.0))
     return x, y
 
 
@@ -246,8 +237,8 @@ CASES = {
     "f_leaky_neg": m_unary(OP.LEAKY_RELU, opt_type=BO.LeakyReluOptions, opts=leaky(-0.3)),
     "f_logistic": m_unary(OP.LOGISTIC),
     "f_tanh": m_unary(OP.TANH),
-    "f_softmax": m_unary(OP.SOFTMAX, (3, 10), BO.SoftmaxOptions, softmax(1.0)),
-    "f_softmax_beta": m_unary(OP.SOFTMAX, (2, 3, 7), BO.SoftmaxOptions, softmax(0.37)),
+    "f_softmax": m_unary(OP.SOFTMAX, (3, 10), BO.SoftmaxOptions, softmax_opts(1.0)),
+    "f_softmax_beta": m_unary(OP.SOFTMAX, (2, 3, 7), BO.SoftmaxOptions, softmax_opts(0.37)),
     "f_mean_hw_keep": m_reduce(OP.MEAN, [2, 5, 6, 7], [1, 2], True),
     "f_mean_last": m_reduce(OP.MEAN, [3, 4, 9], [-1], False),
     "f_mean_0_2_repeat": m_reduce(OP.MEAN, [3, 4, 5], [0, 2, -1], False),
@@ -258,25 +249,11 @@ CASES = {
 
 
 def generate(out_dir: Path, seed: int) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i, (name, make) in enumerate(sorted(CASES.items())):
-        b = Builder(np.random.default_rng(seed + i))
-        x, y = make(b)
-        p = out_dir / f"{name}.tflite"
-        p.write_bytes(b.finish(x, y))
-        paths.append(p)
-    return paths
+    return gen_common.write_cases(out_dir, CASES, lambda i, _name: Builder(np.random.default_rng(seed + i)))
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("out_dir", type=Path)
-    ap.add_argument("--seed", type=int, default=99)
-    args = ap.parse_args()
-    for p in generate(args.out_dir, args.seed):
-        print(p)
-    return 0
+    return gen_common.main(__doc__, generate, 99)
 
 
 if __name__ == "__main__":

@@ -21,12 +21,12 @@ Usage: gen_keras_models.py OUT_DIR [--seed S]   (prints the files written)
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import gen_common
 import numpy as np
 import tensorflow as tf
 
@@ -236,7 +236,7 @@ def generate(out_dir: Path, seed: int, only: list[str] | None = None) -> list[Pa
         p = out_dir / f"{name}.tflite"
         try:
             p.write_bytes(convert_float(build()) if is_float else convert(build(), seed + i))
-        except Exception as e:  # noqa: BLE001 - report and go on with the others
+        except Exception as e:  # report and go on with the others
             print(f"{name}: conversion failed: {e}", file=sys.stderr)
             continue
         paths.append(p)
@@ -244,14 +244,7 @@ def generate(out_dir: Path, seed: int, only: list[str] | None = None) -> list[Pa
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("out_dir", type=Path)
-    ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--only", nargs="*")
-    args = ap.parse_args()
-    for p in generate(args.out_dir, args.seed, args.only):
-        print(p)
-    return 0
+    return gen_common.main(__doc__, generate, 7, only=True)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ parameters include edge zero points (-128, 127) and small/large scales."""
 from __future__ import annotations
 
 import numpy as np
-from gen_op_models import INT8, INT32, Builder, s
+from gen_op_models import INT8, INT32, Builder, const_i32, leaky, s
 
 OP = s.BuiltinOperator
 BO = s.BuiltinOptions
@@ -20,11 +20,6 @@ def q(b: Builder, shape, scale=None, zp=None, ttype=INT8):
     if zp is None:
         zp = int(b.rng.integers(-20, 20))
     return b.tensor(shape, ttype, scale, zp)
-
-
-def const_i32(b: Builder, values, shape=None):
-    v = np.asarray(values, dtype=np.int32)
-    return b.tensor(list(v.shape) if shape is None else shape, INT32, None, 0, v)
 
 
 def qparams(b: Builder, t):
@@ -43,12 +38,6 @@ def m_unary(code, opt_type=0, opts=None, shape=(1, 5, 6, 7), in_q=(None, None), 
         return x, y
 
     return make
-
-
-def leaky(alpha):
-    o = s.LeakyReluOptionsT()
-    o.alpha = alpha
-    return o
 
 
 def activation_cases() -> dict:

@@ -7,8 +7,8 @@ inputs and two outputs."""
 from __future__ import annotations
 
 import numpy as np
-from gen_op_cases import BO, OP, const_i32, q, qparams, reducer
-from gen_op_models import INT8, INT32, Builder, s
+from gen_op_cases import BO, OP, q, qparams, reducer
+from gen_op_models import INT8, INT32, Builder, const_i32, s
 
 # ---------------------------------------------------------------- data movement
 

@@ -15,12 +15,12 @@ Usage: gen_op_models.py OUT_DIR [--seed S]   (prints the files written)
 """
 from __future__ import annotations
 
-import argparse
 import sys
 import zlib
 from pathlib import Path
 
 import flatbuffers  # type: ignore
+import gen_common
 import numpy as np
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as s  # type: ignore
 
@@ -125,6 +125,24 @@ def pool_opts(padding, stride, k, act):
     return o
 
 
+def const_i32(b: Builder, values, shape=None) -> int:
+    """A constant int32 tensor (axes, shapes, paddings); shape defaults to the values' own."""
+    v = np.asarray(values, dtype=np.int32)
+    return b.tensor(list(v.shape) if shape is None else shape, INT32, None, 0, v)
+
+
+def leaky(alpha):
+    o = s.LeakyReluOptionsT()
+    o.alpha = alpha
+    return o
+
+
+def softmax_opts(beta):
+    o = s.SoftmaxOptionsT()
+    o.beta = beta
+    return o
+
+
 def out_size(padding, n, k, stride, dil=1):
     eff = (k - 1) * dil + 1
     return (n + stride - 1) // stride if padding == SAME else (n + stride - eff) // stride
@@ -187,9 +205,7 @@ def m_softmax(b: Builder, out_type, beta):
     x = b.act([3, 7])
     scale, zp = (1 / 256, -128) if out_type == INT8 else (1 / 65536, -32768)
     y = b.tensor([3, 7], out_type, scale, zp)
-    o = s.SoftmaxOptionsT()
-    o.beta = beta
-    b.op(s.BuiltinOperator.SOFTMAX, [x], [y], s.BuiltinOptions.SoftmaxOptions, o)
+    b.op(s.BuiltinOperator.SOFTMAX, [x], [y], s.BuiltinOptions.SoftmaxOptions, softmax_opts(beta))
     return x, y
 
 
@@ -276,7 +292,9 @@ CASES.update({
     "op_conv1x1_odd_pixels_channels": lambda b: m_conv_shape(b, [1, 5, 7, 13], [7, 1, 1, 13], VALID, 1, NONE),
     "op_conv1x1_s2_batches": lambda b: m_conv_shape(b, [2, 6, 6, 8], [6, 1, 1, 8], SAME, 2, RELU),
     "op_conv_one_channel_s2": lambda b: m_conv_shape(b, [1, 11, 6, 1], [5, 4, 3, 1], SAME, 2, RELU),
-    "op_conv_k27_dil2_pertensor": lambda b: m_conv_shape(b, [1, 9, 9, 3], [9, 3, 3, 3], SAME, 1, RELU6, 2, False),
+    "op_conv_k27_dil2_pertensor": lambda b: m_conv_shape(
+        b, [1, 9, 9, 3], [9, 3, 3, 3], SAME, 1, RELU6, 2, False
+    ),
     "op_dwconv_c6_same_dil2": lambda b: m_dw_shape(b, [1, 7, 9, 6], (3, 3), SAME, 1, NONE, 2),
     "op_dwconv_c8_5x3_s2": lambda b: m_dw_shape(b, [1, 9, 8, 8], (5, 3), SAME, 2, RELU6),
     "op_fc_11_rows_odd_depth": lambda b: m_fc_shape(b, 1, 11, 37, False),
@@ -290,26 +308,15 @@ def all_cases() -> dict:
 
 
 def generate(out_dir: Path, seed: int) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, make in sorted(all_cases().items()):
-        # Each case's stream depends on its name only, so adding a case changes no other file.
-        b = Builder(np.random.default_rng([seed, zlib.crc32(name.encode())]))
-        x, y = make(b)
-        p = out_dir / f"{name}.tflite"
-        p.write_bytes(b.finish(x, y))
-        paths.append(p)
-    return paths
+    # Each case's stream depends on its name only, so adding a case changes no other file.
+    def new_builder(_i: int, name: str) -> Builder:
+        return Builder(np.random.default_rng([seed, zlib.crc32(name.encode())]))
+
+    return gen_common.write_cases(out_dir, all_cases(), new_builder)
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("out_dir", type=Path)
-    ap.add_argument("--seed", type=int, default=99)
-    args = ap.parse_args()
-    for p in generate(args.out_dir, args.seed):
-        print(p)
-    return 0
+    return gen_common.main(__doc__, generate, 99)
 
 
 if __name__ == "__main__":

@@ -23,12 +23,12 @@ Usage: gen_recurrent_models.py OUT_DIR [--seed S] [--only NAME ...]
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import gen_common
 import numpy as np
 import tensorflow as tf
 
@@ -159,14 +159,7 @@ def generate(out_dir: Path, seed: int, only: list[str] | None = None) -> list[Pa
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("out_dir", type=Path)
-    ap.add_argument("--seed", type=int, default=11)
-    ap.add_argument("--only", nargs="*")
-    args = ap.parse_args()
-    for p in generate(args.out_dir, args.seed, args.only):
-        print(p)
-    return 0
+    return gen_common.main(__doc__, generate, 11, only=True)
 
 
 if __name__ == "__main__":

@@ -15,14 +15,14 @@ Usage: gen_state_cases.py OUT_DIR [--seed S]   (prints the files written)
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gen_op_models import INT8, INT16, INT32, Builder, s
+import gen_common
+from gen_op_models import INT8, INT16, INT32, Builder, s, softmax_opts
 
 INT64 = s.TensorType.INT64
 TANH = 4
@@ -99,12 +99,6 @@ def m_unary16(b: Builder, code, opt_type, opts, in_scale, out_scale, shape=(3, 4
     return x, y
 
 
-def softmax_opts(beta):
-    o = s.SoftmaxOptionsT()
-    o.beta = beta
-    return o
-
-
 def m_fc16_bias32(b: Builder):
     x = b.tensor([2, 24], INT16, 0.0004, 0)
     w = b.weights([7, 24], None)
@@ -157,25 +151,11 @@ CASES = {
 
 
 def generate(out_dir: Path, seed: int) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i, (name, make) in enumerate(sorted(CASES.items())):
-        b = Builder(np.random.default_rng(seed + i))
-        x, y = make(b)
-        p = out_dir / f"{name}.tflite"
-        p.write_bytes(b.finish(x, y))
-        paths.append(p)
-    return paths
+    return gen_common.write_cases(out_dir, CASES, lambda i, _name: Builder(np.random.default_rng(seed + i)))
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("out_dir", type=Path)
-    ap.add_argument("--seed", type=int, default=57)
-    args = ap.parse_args()
-    for p in generate(args.out_dir, args.seed):
-        print(p)
-    return 0
+    return gen_common.main(__doc__, generate, 57)
 
 
 if __name__ == "__main__":
