@@ -21,6 +21,17 @@
 #define ENGINE_SINGLE_ROUNDING 0
 #endif
 
+/* Leading zero bits of x (32 for 0); a plain loop, no compiler builtin. */
+static inline int q_clz32(uint32_t x)
+{
+    int n = 0;
+    while (n < 32 && (x & 0x80000000u) == 0u) {
+        x <<= 1;
+        n++;
+    }
+    return n;
+}
+
 /* gemmlowp SaturatingRoundingDoublingHighMul: round(a * b / 2^31), ties away
  * from zero, with INT32_MIN * INT32_MIN saturated. gemmlowp divides the
  * nudged 64-bit product by 2^31 (truncating toward zero); the shift form

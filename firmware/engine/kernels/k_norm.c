@@ -13,16 +13,6 @@ typedef struct {
     int32_t zp_in;
 } l2_params;
 
-static int clz32(uint32_t x)
-{
-    int n = 0;
-    while (n < 32 && (x & 0x80000000u) == 0u) {
-        x <<= 1;
-        n++;
-    }
-    return n;
-}
-
 /* TFLM GetInvSqrtQuantizedMultiplierExp with reverse_shift -1. */
 static void inv_sqrt(int32_t input, int32_t *mult, int *shift)
 {
@@ -36,7 +26,7 @@ static void inv_sqrt(int32_t input, int32_t *mult, int *shift)
         input /= 4;
         ++s;
     }
-    const int pairs = (clz32((uint32_t)input) - 1) / 2 - 1;
+    const int pairs = (q_clz32((uint32_t)input) - 1) / 2 - 1;
     s -= pairs;
     input = (int32_t)((uint32_t)input << (2 * pairs));
     const int32_t half_input = q_rdbp(input >> 1, 1);

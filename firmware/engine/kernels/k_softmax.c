@@ -41,16 +41,6 @@ typedef struct {
     int rev_shift;
 } softmax_params;
 
-static int32_t clz32(uint32_t x)
-{
-    int32_t n = 0;
-    while (n < 32 && (x & 0x80000000u) == 0u) {
-        x <<= 1;
-        n++;
-    }
-    return n;
-}
-
 static int softmax_row(const softmax_params *p, const int8_t *x, uint8_t *out_bytes)
 {
     int32_t max = -128;
@@ -64,7 +54,7 @@ static int softmax_row(const softmax_params *p, const int8_t *x, uint8_t *out_by
             sum += (uint32_t)q_rdbp(q_exp_negative(q_mul(diff, p->mult, p->shift), SCALED_DIFF_INT_BITS), ACCUM_INT_BITS);
         }
     }
-    const int32_t headroom = clz32(sum);
+    const int32_t headroom = q_clz32(sum);
     const int exponent = (int)(ACCUM_INT_BITS - headroom) + 31 - (p->out_int16 ? 16 : 8);
     if (headroom > 31 || exponent < 0 || exponent > 31) {
         /* TFLM aborts here (TFLITE_CHECK): more than ~2^(31-exponent)
@@ -134,10 +124,10 @@ static int32_t log_x_ge_1(int32_t x)
     const int32_t log_2 = 1488522236, sqrt_sqrt_half = 1805811301, sqrt_half = 1518500250;
     const int32_t alpha_n = 117049297, alpha_d = 127690142, alpha_i = 1057819769, alpha_f = 638450708;
     const int32_t shifted_quarter = q_rdbp(536870912, 6);
-    const int hr_a = clz32((uint32_t)x);
+    const int hr_a = q_clz32((uint32_t)x);
     const int32_t r_a = pot_param(q_srdhm(pot_param(x, hr_a - 1), sqrt_half), 1);
     const int32_t za_adj = sat_add(pot_param(12 - hr_a, 31 - 6), shifted_quarter);
-    const int hr_b = clz32((uint32_t)q_srdhm(x, sqrt_half)) - 1;
+    const int hr_b = q_clz32((uint32_t)q_srdhm(x, sqrt_half)) - 1;
     const int32_t r_b = pot_param(x, hr_b);
     const int32_t zb_adj = sat_add(pot_param(12 - hr_b, 31 - 6), -shifted_quarter);
     const int32_t r = r_a < r_b ? r_a : r_b;
@@ -242,7 +232,7 @@ static int softmax16_eval(const eng_op *op, uint8_t *const *tdata)
         if (sum == 0u) {
             return ENGINE_INFER_FAILED; /* TFLM would shift by -1: undefined */
         }
-        const int32_t hr = clz32(sum); /* headroom plus one */
+        const int32_t hr = q_clz32(sum); /* headroom plus one */
         const int32_t shifted = (int32_t)((((int64_t)(int32_t)sum << (hr - 1)) + (1 << 13)) >> 14);
         const int32_t sym = shifted - ((1 << 15) + (1 << 16));
         const int32_t recip = lut16((int16_t)k_clamp(sym, -32768, 32767), k_inv_lut16);
