@@ -76,7 +76,8 @@ class RunOutcome:
             target.append(report.nodeid)
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
-        self.interrupted = f"interrupted ({excinfo.value or 'SIGINT'})"
+        # Ctrl-C raises a bare KeyboardInterrupt (empty text); SIGTERM's carries the signal's name
+        self.interrupted = f"interrupted ({str(excinfo.value) or 'SIGINT'})"
 
     def status(self, results: dict[str, Any], exitstatus: int) -> dict[str, Any]:
         """results.json's status fields: complete | incomplete, why, what was not judged."""
