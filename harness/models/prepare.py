@@ -76,8 +76,9 @@ def prepare(farm: FarmConfig, model: ModelConfig, smoke: bool, path: Path | None
     path = path or model.path
     if path is None:
         return _prepare_raw(farm, model, smoke, where)
+    data = path.read_bytes()  # read once: checked, hashed and flashed as these bytes
     try:
-        unsupported = check_model(path.read_bytes())
+        unsupported = check_model(data)
     except ValueError as exc:
         raise ConfigError(
             farm.path, f"{where}.path", f"{path.name} is not a model TFLite Micro can load: {exc}"
@@ -125,7 +126,7 @@ def prepare(farm: FarmConfig, model: ModelConfig, smoke: bool, path: Path | None
         quantize(x.reshape(len(x), *spec.shape[1:]), spec) for x, spec in zip(xs, specs, strict=True)
     ]
     inputs = pack(quantized) if reference.packed else quantized[0]
-    return PreparedModel(model, path, path.read_bytes(), inputs, y, smoke=smoke, _reference=reference)
+    return PreparedModel(model, path, data, inputs, y, smoke=smoke, _reference=reference)
 
 
 def _check_samples(farm: Path, where: str, source: str, x: npt.NDArray[Any], spec: TensorSpec) -> None:
