@@ -354,8 +354,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     farm.status = run_outcome.status(results, exitstatus)
     results.update(farm.status)
-    farm.results_dir = farm.reports
-    farm.results_file = "results.json"
     parallel.write_final(farm, results)
     if importlib.util.find_spec("harness.gate.finish") is not None:
         from harness.gate.finish import write_reports
